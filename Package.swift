@@ -1,0 +1,38 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "coffer",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "coffer", targets: ["coffer"]),
+        .library(name: "CofferCore", targets: ["CofferCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The C library, through pkg-config; only CofferSodium imports it.
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        // The only Swift module that touches libsodium: secure memory and the primitives the format uses.
+        .target(name: "CofferSodium", dependencies: ["CSodium"]),
+        // The vault: format, model, store. No C types in its API.
+        .target(name: "CofferCore", dependencies: ["CofferSodium"]),
+        // The command line: one ArgumentParser command per file.
+        .target(
+            name: "CofferCLI",
+            dependencies: [
+                "CofferCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "coffer", dependencies: ["CofferCLI"]),
+        .testTarget(name: "CofferSodiumTests", dependencies: ["CofferSodium"]),
+        .testTarget(name: "CofferCoreTests", dependencies: ["CofferCore", "CofferSodium"]),
+        .testTarget(name: "CofferCLITests", dependencies: ["CofferCore", "CofferSodium"]),
+    ]
+)

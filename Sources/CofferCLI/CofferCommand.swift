@@ -1,0 +1,76 @@
+import ArgumentParser
+import CofferCore
+import CofferSodium
+
+/// The `coffer` command: only lists its subcommands.
+public struct CofferCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "coffer",
+        abstract: "An encrypted vault for repository credentials: Magento key pairs, download tokens, git logins.",
+        version: "0.1.0",
+        subcommands: [
+            Init.self, Add.self, List.self, Show.self, Enable.self, Disable.self, Remove.self, Rotate.self, Passwd.self,
+        ]
+    )
+
+    public init() {}
+}
+
+/// The entry point of the `coffer` executable: runs a command and turns every error into the documented
+/// `coffer: error: …` line, optional hint, and exit code.
+public enum CofferMain {
+    public static func run(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Int32 {
+        do {
+            var command = try CofferCommand.parseAsRoot(arguments)
+            try command.run()
+            return ExitStatus.success.rawValue
+        } catch {
+            return report(error, arguments: arguments)
+        }
+    }
+
+    static func report(_ error: Error, arguments: [String]) -> Int32 {
+        let status: ExitStatus
+        switch error {
+        case let e as VaultError:
+            Console.error(e.description)
+            if let hint = e.hint { Console.hint(hint) }
+            status = e.exitStatus
+        case let e as CLIError:
+            Console.error(e.description)
+            if let hint = e.hint { Console.hint(hint) }
+            switch e {
+            case .usage: status = .usage
+            case .interrupted: status = .interrupted
+            default: status = .failure
+            }
+        case let e as SodiumError:
+            Console.error(e.description)
+            status = .failure
+        default:
+            // ArgumentParser: help and version are clean exits on stdout; the rest are usage errors.
+            let code = CofferCommand.exitCode(for: error)
+            let message = CofferCommand.message(for: error)
+            if code == .success {
+                Console.out(message)
+                return 0
+            }
+            Console.error(lowercasedFirst(message.split(separator: "\n").first.map(String.init) ?? "invalid usage"))
+            let path = arguments.prefix { !$0.hasPrefix("-") }.joined(separator: " ")
+            Console.hint("see 'coffer \(path.isEmpty ? "" : path + " ")--help'")
+            status = .usage
+        }
+        return status.rawValue
+    }
+
+    private static func lowercasedFirst(_ text: String) -> String {
+        var text = text
+        if text.hasPrefix("Error: ") { text.removeFirst(7) }
+        while text.hasSuffix(".") { text.removeLast() }
+        guard let first = text.first else { return text }
+        // Keep acronyms and option names as they are; lower-case a capitalised first word only.
+        let second = text.dropFirst().first
+        if first.isUppercase && !(second?.isUppercase ?? false) { return first.lowercased() + text.dropFirst() }
+        return text
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import CofferCore
+
+struct AddKeypair: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keypair",
+        abstract: "Add a Marketplace access key pair; the private key is read from the terminal or stdin.")
+
+    @OptionGroup var entry: EntryOptions
+    @OptionGroup var options: VaultOptions
+
+    @Option(help: "The repository host.")
+    var host: String = EntryKind.keypair.defaultHost!
+
+    @Option(name: .customLong("public-key"), help: "The public key (the HTTP username).")
+    var publicKey: String
+
+    func run() throws {
+        warnUnlessMagentoKeyLength("public key", publicKey.count)
+        let privateKey = try SecretInput.secret(prompt: "Private key: ", what: "private key")
+        warnUnlessMagentoKeyLength("private key", privateKey.revealedCount)
+        var new = Entry(name: entry.name, kind: .keypair, host: host, username: publicKey, secret: privateKey, created: Clock.now())
+        new.note = entry.note
+        try Vault.addReporting(new, options)
+    }
+}
+
+extension Secret {
+    /// The number of characters, for length warnings, without keeping a copy of the text.
+    var revealedCount: Int {
+        withUnsafeBytes { bytes in bytes.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) } }
+    }
+}

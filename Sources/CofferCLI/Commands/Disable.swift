@@ -1,0 +1,16 @@
+import ArgumentParser
+import CofferCore
+
+struct Disable: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Disable an entry: it stays in the vault but never answers git or exports.")
+
+    @Argument(help: "The entry's name.")
+    var name: String
+
+    @OptionGroup var options: VaultOptions
+
+    func run() throws {
+        try setEnabled(false, name: name, options: options)
+    }
+}

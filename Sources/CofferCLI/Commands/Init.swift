@@ -1,0 +1,35 @@
+import ArgumentParser
+import CofferCore
+
+extension KDFParameters.Level: ExpressibleByArgument {}
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a new, empty vault protected by a passphrase.")
+
+    @OptionGroup var options: VaultOptions
+
+    @Option(help: "Argon2id cost: interactive, moderate or sensitive.")
+    var kdf: KDFParameters.Level = .moderate
+
+    func validate() throws {
+        if options.keyFile != nil { throw ValidationError("a new vault starts with a passphrase; add a key file later") }
+    }
+
+    func run() throws {
+        let store = options.store
+        if store.exists { throw VaultError.vaultExists(store.path) }
+        let passphrase = try SecretInput.passphrase(
+            fd: options.passphraseFD, file: options.passphraseFile, prompt: "New passphrase: ", confirm: true)
+        let parameters = KDFParameters(level: kdf)
+        var vault = try Vault.create(passphrase: passphrase, kdf: parameters)
+        let sealed = try vault.seal()
+        try store.createDirectory()
+        try store.withLock { () throws -> Void in
+            // Checked again under the lock: two concurrent inits must not overwrite each other.
+            if store.exists { throw VaultError.vaultExists(store.path) }
+            try store.write(sealed)
+        }.get()
+        Console.out("created \(store.path) (kdf \(kdf.rawValue): opslimit \(parameters.opsLimit), memlimit \(parameters.memLimit >> 20) MiB)")
+    }
+}

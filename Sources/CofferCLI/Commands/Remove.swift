@@ -1,0 +1,19 @@
+import ArgumentParser
+import CofferCore
+
+struct Remove: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Delete an entry and its history.")
+
+    @Argument(help: "The entry's name.")
+    var name: String
+
+    @OptionGroup var options: VaultOptions
+
+    func run() throws {
+        try VaultSession.modify(options) { vault in
+            try vault.remove(name)
+            return (true, ())
+        }
+        Console.out("removed '\(name)'")
+    }
+}

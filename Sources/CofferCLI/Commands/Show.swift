@@ -1,0 +1,57 @@
+import ArgumentParser
+import CofferCore
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show one entry; secrets only with --reveal.")
+
+    @Argument(help: "The entry's name.")
+    var name: String
+
+    @OptionGroup var options: VaultOptions
+
+    @Flag(help: "Print the secrets too.")
+    var reveal = false
+
+    @Flag(help: "Print a JSON object (fields documented in the README).")
+    var json = false
+
+    func run() throws {
+        let lines = try VaultSession.read(options) { vault -> [String] in
+            guard let e = vault.entry(named: name) else { throw VaultError.entryNotFound(name) }
+            if json { return [try EntryView.json(EntryView(e, detail: true, reveal: reveal))] }
+            return Show.render(e, reveal: reveal)
+        }
+        lines.forEach(Console.out)
+    }
+
+    static func render(_ e: Entry, reveal: Bool) -> [String] {
+        let labels = EntryView.labels(e)
+        let hidden = "(hidden; --reveal shows it)"
+        var rows: [[String]] = [["name", e.name], ["kind", e.kind.word]]
+        if let type = e.tokenType { rows.append(["type", type.rawValue]) }
+        rows.append(["state", EntryView.state(e)])
+        if let at = e.rejectedAt, let host = e.rejectedHost { rows.append(["rejected", "by \(host) at \(Clock.format(at))"]) }
+        if let proto = e.protocol { rows.append(["protocol", proto]) }
+        rows.append(["host", e.host])
+        if let path = e.path { rows.append(["path", path]) }
+        if let user = e.username { rows.append([labels.user, user]) }
+        rows.append([labels.secret, reveal ? e.secret.revealed() : hidden])
+        if let refresh = e.oauthRefreshToken { rows.append(["refresh token", reveal ? refresh.revealed() : hidden]) }
+        if let expiry = e.passwordExpiryUTC { rows.append(["expires", Clock.format(expiry)]) }
+        if let note = e.note { rows.append(["note", note]) }
+        rows.append(["origin", e.origin.word])
+        rows.append(["created", Clock.format(e.created)])
+        rows.append(["updated", Clock.format(e.updated)])
+        var lines = Console.table(rows)
+        if !e.history.isEmpty {
+            lines.append("history (disabled, oldest first):")
+            for record in e.history {
+                var line = "  \(Clock.format(record.created)) to \(Clock.format(record.retired))"
+                if let user = record.username { line += "  \(labels.user) \(user)" }
+                line += "  \(labels.secret) \(reveal ? record.secret.revealed() : "(hidden)")"
+                lines.append(line)
+            }
+        }
+        return lines
+    }
+}

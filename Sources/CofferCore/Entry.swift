@@ -1,0 +1,168 @@
+/// What an entry holds; the raw values are the payload's `kind` byte.
+public enum EntryKind: UInt8, CaseIterable, Sendable {
+    /// A Marketplace access key pair: public key (HTTP username) and private key (password).
+    case keypair = 1
+    /// A MAGEID and download access token.
+    case downloadToken = 2
+    /// What git's credential protocol carries: protocol, host, path, username, password.
+    case login = 3
+    /// A token of one of composer's auth types.
+    case token = 4
+
+    /// The word used on the command line and in JSON.
+    public var word: String {
+        switch self {
+        case .keypair: "keypair"
+        case .downloadToken: "download-token"
+        case .login: "login"
+        case .token: "token"
+        }
+    }
+
+    public init?(word: String) {
+        guard let kind = EntryKind.allCases.first(where: { $0.word == word }) else { return nil }
+        self = kind
+    }
+
+    /// The host an entry of this kind gets when none is given.
+    public var defaultHost: String? {
+        switch self {
+        case .keypair: "repo.magento.com"
+        case .downloadToken: "www.magentocommerce.com"
+        case .login, .token: nil
+        }
+    }
+}
+
+/// composer's token auth types (the section names of auth.json).
+public enum TokenType: String, CaseIterable, Sendable {
+    case githubOAuth = "github-oauth"
+    case gitlabToken = "gitlab-token"
+    case gitlabOAuth = "gitlab-oauth"
+    case bitbucketOAuth = "bitbucket-oauth"
+    case bearer = "bearer"
+}
+
+/// Who put an entry in the vault; decides whether git's `erase` removes it or only disables it.
+public enum EntryOrigin: UInt8, CaseIterable, Sendable {
+    case user = 0
+    case imported = 1
+    case git = 2
+
+    public var word: String {
+        switch self {
+        case .user: "user"
+        case .imported: "import"
+        case .git: "git"
+        }
+    }
+}
+
+/// A secret that an entry held before `rotate` replaced it.
+public struct HistoryRecord: Sendable {
+    /// When this secret was set, and when it was replaced (Unix seconds).
+    public var created: Int64
+    public var retired: Int64
+    /// The username that went with it, when rotation changed that too (a key pair's public key).
+    public var username: String?
+    public var secret: Secret
+
+    public init(created: Int64, retired: Int64, username: String?, secret: Secret) {
+        self.created = created
+        self.retired = retired
+        self.username = username
+        self.secret = secret
+    }
+}
+
+/// One credential. Which fields a kind requires is checked by `validate()`, for reader and writer alike.
+public struct Entry: Sendable {
+    public var name: String
+    public var kind: EntryKind
+    public var enabled: Bool = true
+    public var created: Int64
+    public var updated: Int64
+    public var note: String?
+    public var origin: EntryOrigin = .user
+    /// Set when git reported the credential rejected (`erase`) and the entry was disabled, not removed.
+    public var rejectedAt: Int64?
+    public var rejectedHost: String?
+    public var `protocol`: String?
+    /// Host name, with `:port` when the port is not the protocol's default.
+    public var host: String
+    public var path: String?
+    /// Public key, MAGEID, login name or bitbucket consumer key, by kind.
+    public var username: String?
+    public var tokenType: TokenType?
+    public var passwordExpiryUTC: Int64?
+    /// Private key, download token, password, token or consumer secret, by kind.
+    public var secret: Secret
+    public var oauthRefreshToken: Secret?
+    /// Oldest first.
+    public var history: [HistoryRecord] = []
+
+    public init(name: String, kind: EntryKind, host: String, username: String?, secret: Secret, created: Int64) {
+        self.name = name
+        self.kind = kind
+        self.host = host
+        self.username = username
+        self.secret = secret
+        self.created = created
+        self.updated = created
+    }
+
+    /// Entry names: 1 to 128 bytes of `A-Z a-z 0-9 . _ - @ + : /`, starting with a letter or digit.
+    public static func isValidName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard let first = bytes.first, bytes.count <= VaultFormat.maxNameBytes, isAlnum(first) else { return false }
+        return bytes.allSatisfy { isAlnum($0) || Array("._-@+:/".utf8).contains($0) }
+    }
+
+    private static func isAlnum(_ b: UInt8) -> Bool {
+        (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b)
+    }
+
+    /// Text fields: valid UTF-8 (guaranteed by `String`), no control characters, bounded length.
+    static func isValidText(_ text: String, allowEmpty: Bool = false) -> Bool {
+        let count = text.utf8.count
+        guard count <= VaultFormat.maxTextBytes, allowEmpty || count > 0 else { return false }
+        return !text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+    }
+
+    /// The spec's rules for one entry.
+    public func validate() throws(VaultError) {
+        guard Entry.isValidName(name) else { throw .invalidName(name) }
+        func bad(_ why: String) -> VaultError { .invalidEntry("\(name): \(why)") }
+        guard Entry.isValidText(host), !host.contains("/") else { throw bad("host must be a host name with an optional port") }
+        for (field, value) in [("note", note), ("path", path), ("username", username), ("protocol", `protocol`), ("rejected host", rejectedHost)] {
+            if let value, !Entry.isValidText(value, allowEmpty: field == "path") { throw bad("\(field) has control characters or is too long") }
+        }
+        guard !secret.isEmpty, secret.count <= VaultFormat.maxSecretBytes else { throw bad("the secret must be 1 to \(VaultFormat.maxSecretBytes) bytes") }
+        switch kind {
+        case .keypair, .downloadToken:
+            guard username?.isEmpty == false else { throw bad("a \(kind.word) needs a \(kind == .keypair ? "public key" : "MAGEID")") }
+            guard `protocol` == nil, path == nil, tokenType == nil, passwordExpiryUTC == nil, oauthRefreshToken == nil else {
+                throw bad("a \(kind.word) has only a host, a username and a secret")
+            }
+        case .login:
+            guard let proto = `protocol`, !proto.isEmpty else { throw bad("a login needs a protocol") }
+            guard username?.isEmpty == false else { throw bad("a login needs a username") }
+            guard tokenType == nil else { throw bad("a login has no token type") }
+        case .token:
+            guard let type = tokenType else { throw bad("a token needs a token type") }
+            guard (type == .bitbucketOAuth) == (username != nil) else {
+                throw bad(type == .bitbucketOAuth ? "a bitbucket-oauth token needs a consumer key" : "a \(type.rawValue) token has no username")
+            }
+            guard `protocol` == nil, path == nil, passwordExpiryUTC == nil, oauthRefreshToken == nil else {
+                throw bad("a token has only a host, a type and a secret")
+            }
+        }
+        if let refresh = oauthRefreshToken, refresh.isEmpty || refresh.count > VaultFormat.maxSecretBytes {
+            throw bad("the refresh token must be 1 to \(VaultFormat.maxSecretBytes) bytes")
+        }
+        guard (rejectedAt == nil) == (rejectedHost == nil) else { throw bad("rejected time and host go together") }
+        for record in history where record.secret.isEmpty || record.secret.count > VaultFormat.maxSecretBytes {
+            throw bad("a history secret must be 1 to \(VaultFormat.maxSecretBytes) bytes")
+        }
+    }
+}

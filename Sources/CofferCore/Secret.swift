@@ -1,0 +1,58 @@
+import CofferSodium
+
+/// A secret value (password, private key, token) held in locked memory.
+///
+/// Secrets decoded from a vault are ranges of the one decrypted payload buffer, so opening a vault with
+/// many entries costs one locked allocation, not one per secret. New secrets own a buffer of their own.
+public struct Secret: @unchecked Sendable {
+    // Both are immutable; SecureBytes is only read after construction.
+    let storage: SecureBytes
+    let range: Range<Int>
+
+    init(storage: SecureBytes, range: Range<Int>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= storage.count)
+        self.storage = storage
+        self.range = range
+    }
+
+    /// Takes ownership of a secure buffer as a whole.
+    public init(_ bytes: SecureBytes) {
+        self.init(storage: bytes, range: 0..<bytes.count)
+    }
+
+    /// Copies UTF-8 text into locked memory; for values that already exist as a `String` (tests, imports).
+    public init(copying text: String) throws(SodiumError) {
+        var copy = Array(text.utf8)
+        defer { copy.withUnsafeMutableBytes { Sodium.wipe($0) } }
+        let bytes = copy.withUnsafeBytes { b in Result { () throws(SodiumError) in try SecureBytes(copying: b) } }
+        self.init(try bytes.get())
+    }
+
+    public var count: Int { range.count }
+    public var isEmpty: Bool { range.isEmpty }
+
+    /// Lends the secret's bytes to `body`; the pointer must not escape it.
+    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        try storage.withUnsafeBytes { (all) throws(E) -> R in
+            try body(UnsafeRawBufferPointer(rebasing: all[range]))
+        }
+    }
+
+    /// Constant-time equality of contents.
+    public func constantTimeEquals(_ other: Secret) -> Bool {
+        withUnsafeBytes { a in other.withUnsafeBytes { b in Sodium.constantTimeEqual(a, b) } }
+    }
+
+    /// The secret as text, for the moment it is printed or handed to another program.
+    public func revealed() -> String {
+        withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Whether the bytes are valid UTF-8 without control characters (what git and composer can carry).
+    public var isPrintableText: Bool {
+        withUnsafeBytes { bytes in
+            guard let text = String(validating: bytes, as: UTF8.self) else { return false }
+            return !text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+        }
+    }
+}

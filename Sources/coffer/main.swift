@@ -1,0 +1,4 @@
+import CofferCLI
+import Glibc
+
+exit(CofferMain.run())
