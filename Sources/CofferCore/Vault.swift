@@ -146,6 +146,11 @@ public struct Vault: Sendable {
         slots.remove(at: id)
     }
 
+    /// Appends a slot of a type this version does not know (spec §3.3); for vectors and tests of skipping.
+    mutating func appendUnknownSlot(type: UInt8, body: [UInt8]) {
+        slots.append(.unknown(type: type, body: body))
+    }
+
     // MARK: Entries
 
     public func entry(named name: String) -> Entry? {
