@@ -55,12 +55,29 @@ public enum CofferMain {
                 Console.out(message)
                 return 0
             }
-            Console.error(lowercasedFirst(message.split(separator: "\n").first.map(String.init) ?? "invalid usage"))
-            let path = arguments.prefix { !$0.hasPrefix("-") }.joined(separator: " ")
-            Console.hint("see 'coffer \(path.isEmpty ? "" : path + " ")--help'")
+            // "First sentence. Second sentence." becomes the error and a hint.
+            let sentences = (message.split(separator: "\n").first.map(String.init) ?? "invalid usage").components(separatedBy: ". ")
+            Console.error(lowercasedFirst(sentences[0]))
+            if sentences.count > 1 {
+                Console.hint(lowercasedFirst(sentences.dropFirst().joined(separator: ". ")))
+            } else {
+                Console.hint("see '\(commandPath(arguments).joined(separator: " ")) --help'")
+            }
             status = .usage
         }
         return status.rawValue
+    }
+
+    /// The words of `arguments` that name subcommands: `coffer add token` for `add token NAME --type x`.
+    static func commandPath(_ arguments: [String]) -> [String] {
+        var path = ["coffer"]
+        var command: ParsableCommand.Type = CofferCommand.self
+        for word in arguments {
+            guard let sub = command.configuration.subcommands.first(where: { ($0.configuration.commandName ?? String(describing: $0).lowercased()) == word }) else { break }
+            path.append(word)
+            command = sub
+        }
+        return path
     }
 
     private static func lowercasedFirst(_ text: String) -> String {

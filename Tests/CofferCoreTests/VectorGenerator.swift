@@ -17,7 +17,7 @@ final class VectorGenerator: XCTestCase {
         let kdf = KDFParameters(level: .interactive)
 
         var full = try Vault.create(passphrase: secretPass, kdf: kdf)
-        for entry in try sampleEntries() { try full.add(entry) }
+        for entry in try SampleEntries.make() { try full.add(entry) }
         let fullBytes = try full.seal()
         var empty = try Vault.create(passphrase: secretPass, kdf: kdf)
         let emptyBytes = try empty.seal()
@@ -81,8 +81,11 @@ final class VectorGenerator: XCTestCase {
         try write("kdf-mem-unaligned", patched(fullBytes, memOffset, le(UInt64(64 << 20) + 1)), pass("kdf parameters out of range", "memlimit not a multiple of 1024"))
         try write("kdf-algorithm", patched(fullBytes, 12, [1]), pass("kdf parameters out of range", "algorithm 1 (Argon2i) instead of 2 (Argon2id)"))
     }
+}
 
-    func sampleEntries() throws -> [Entry] {
+/// The entries of the `entries` vector and of the core tests: one of each kind, with every optional field.
+enum SampleEntries {
+    static func make() throws -> [Entry] {
         let t: Int64 = 1_796_000_000
         var keypair = Entry(name: "magento-alice", kind: .keypair, host: "repo.magento.com",
                             username: "5d2c3e8b1a9f4c7e6b0a1d2e3f4a5b6c", secret: try Secret(copying: "9f8e7d6c5b4a39281706f5e4d3c2b1a0"), created: t)

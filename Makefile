@@ -1,0 +1,43 @@
+# Coffer: the two commands of the README are `make install` and `make test`.
+PREFIX ?= $(HOME)/.local
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# System packages: libsodium for the build; the rest for the tests that drive real git, composer and curl.
+BUILD_PACKAGES := libsodium-dev pkg-config
+TEST_PACKAGES := git curl util-linux
+
+.PHONY: all build deps test-deps install demo test vectors clean
+
+all: build
+
+## deps: install the Debian packages the build needs, when missing
+deps:
+	@scripts/apt-ensure $(BUILD_PACKAGES)
+
+test-deps: deps
+	@scripts/apt-ensure $(TEST_PACKAGES)
+
+build: deps
+	$(SWIFT) build -c release --static-swift-stdlib
+
+## install: build release binaries, install them under $(PREFIX)/bin, and run the demo
+install: build
+	install -d $(PREFIX)/bin
+	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/coffer" $(PREFIX)/bin/coffer
+	@echo "installed coffer in $(PREFIX)/bin"
+	@scripts/demo "$(PREFIX)/bin/coffer"
+
+demo: build
+	@scripts/demo "$$($(SWIFT) build -c release --show-bin-path)/coffer"
+
+## test: the whole test suite (unit, vectors, CLI end to end)
+test: test-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+## vectors: regenerate Formats/vectors after a format change (commit them with the spec)
+vectors: deps
+	COFFER_WRITE_VECTORS=1 $(SWIFT) test --filter VectorGenerator
+
+clean:
+	rm -rf .build

@@ -1,0 +1,101 @@
+@testable import CofferCore
+import CofferSodium
+import XCTest
+
+/// The payload decoder's rules (spec §5 and §6 rule 12), on hand-made plaintexts.
+final class PayloadTests: XCTestCase {
+    /// A field: tag, u32 length, value.
+    func field(_ tag: UInt8, _ value: [UInt8]) -> [UInt8] {
+        [tag] + withUnsafeBytes(of: UInt32(value.count).littleEndian) { Array($0) } + value
+    }
+    func int(_ v: Int64) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+    func text(_ s: String) -> [UInt8] { Array(s.utf8) }
+
+    /// A valid github-oauth token entry's fields, in order.
+    func tokenFields(name: String = "gh") -> [[UInt8]] {
+        [field(0x01, text(name)), field(0x02, [4]), field(0x03, [0]), field(0x04, int(1)), field(0x05, int(2)),
+         field(0x07, [0]), field(0x11, text("github.com")), field(0x14, text("github-oauth")), field(0x20, text("secret"))]
+    }
+
+    func payload(_ entries: [[[UInt8]]], trailing: [UInt8] = []) -> [UInt8] {
+        var out = withUnsafeBytes(of: UInt32(entries.count).littleEndian) { Array($0) }
+        for fields in entries {
+            let body = fields.flatMap { $0 }
+            out += withUnsafeBytes(of: UInt32(body.count).littleEndian) { Array($0) } + body
+        }
+        return out + trailing
+    }
+
+    func decode(_ bytes: [UInt8]) throws -> [Entry] {
+        try Payload.decode(try bytes.withUnsafeBytes { try SecureBytes(copying: $0) })
+    }
+
+    func assertMalformed(_ bytes: [UInt8], containing words: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try decode(bytes), file: file, line: line) { error in
+            guard case .malformedPayload(let why) = error as? VaultError else { return XCTFail("\(error)", file: file, line: line) }
+            XCTAssertTrue(why.contains(words), "\(why) does not mention \(words)", file: file, line: line)
+        }
+    }
+
+    func testAValidPayloadDecodesAndReencodesToTheSameBytes() throws {
+        let bytes = payload([tokenFields(), tokenFields(name: "gh2")])
+        let entries = try decode(bytes)
+        XCTAssertEqual(entries.map(\.name), ["gh", "gh2"])
+        XCTAssertEqual(entries[0].secret.revealed(), "secret")
+        XCTAssertEqual(try Payload.encode(entries).withUnsafeBytes { Array($0) }, bytes)
+    }
+
+    func testRejections() {
+        var fields = tokenFields()
+        assertMalformed(payload([fields], trailing: [0]), containing: "trailing")
+        assertMalformed(payload([tokenFields(), tokenFields()]), containing: "duplicate entry name")
+        fields.swapAt(0, 1)
+        assertMalformed(payload([fields]), containing: "out of order")
+        fields = tokenFields()
+        fields.insert(field(0x01, text("again")), at: 1)
+        assertMalformed(payload([fields]), containing: "out of order")
+        fields = tokenFields()
+        fields.insert(field(0x0F, [1]), at: 6)
+        assertMalformed(payload([fields]), containing: "unknown field tag 0xf")
+        fields = tokenFields()
+        fields.remove(at: 8)
+        assertMalformed(payload([fields]), containing: "missing field secret")
+        fields = tokenFields()
+        fields[3] = field(0x04, [1, 2, 3])
+        assertMalformed(payload([fields]), containing: "wrong size")
+        fields = tokenFields()
+        fields[6] = field(0x11, [0xC3, 0x28])
+        assertMalformed(payload([fields]), containing: "not UTF-8")
+        fields = tokenFields()
+        fields[1] = field(0x02, [9])
+        assertMalformed(payload([fields]), containing: "unknown kind")
+        fields = tokenFields()
+        fields[7] = field(0x14, text("svn-token"))
+        assertMalformed(payload([fields]), containing: "unknown token type")
+        fields = tokenFields()
+        fields.insert(field(0x10, text("https")), at: 6)
+        assertMalformed(payload([fields]), containing: "a token has only a host")
+        fields = tokenFields(name: "-bad")
+        assertMalformed(payload([fields]), containing: "invalid entry name")
+        assertMalformed([5, 0, 0, 0], containing: "entry count 5 exceeds")
+        assertMalformed([1, 0], containing: "truncated")
+        assertMalformed(payload([tokenFields()]).dropLast(3).map { $0 }, containing: "truncated")
+    }
+
+    func testEntryRulesForWriters() throws {
+        let secret = try Secret(copying: "s")
+        var entry = Entry(name: "k", kind: .keypair, host: "repo.magento.com", username: nil, secret: secret, created: 0)
+        XCTAssertThrowsError(try entry.validate())
+        entry.username = "public"
+        XCTAssertNoThrow(try entry.validate())
+        entry.host = "repo.magento.com/path"
+        XCTAssertThrowsError(try entry.validate())
+        entry.host = "repo.magento.com"
+        entry.note = "line\nbreak"
+        XCTAssertThrowsError(try entry.validate())
+        XCTAssertFalse(Entry.isValidName(""))
+        XCTAssertFalse(Entry.isValidName(String(repeating: "a", count: 129)))
+        XCTAssertFalse(Entry.isValidName("has space"))
+        XCTAssertTrue(Entry.isValidName("git:https/host.example:8443/user@x"))
+    }
+}
