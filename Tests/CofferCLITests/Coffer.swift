@@ -79,6 +79,10 @@ final class Sandbox {
         if let fd3 {
             posix_spawn_file_actions_addopen(&actions, 3, try write("fd3-\(id)", fd3), O_RDONLY, 0)
         }
+        // Whatever else the test runner has open stays out of the child, as for a program started from a shell.
+        for fd: Int32 in (fd3 == nil ? 3 : 4)..<256 where fcntl(fd, F_GETFD) != -1 {
+            posix_spawn_file_actions_addclose(&actions, fd)
+        }
         let environment = (env ?? self.environment).map { "\($0)=\($1)" }
         var pid: pid_t = 0
         let status = withCStrings(argv) { cArgv in

@@ -18,6 +18,12 @@ enum SecretInput {
                 let n = read(fd, raw.baseAddress! + count, 1)
                 if n < 0 {
                     if errno == EINTR { continue }
+                    if errno == EAGAIN {
+                        // A non-blocking descriptor: wait for data, but not forever.
+                        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                        if poll(&p, 1, 30_000) > 0 { continue }
+                        throw CLIError.input("timed out reading the \(what)")
+                    }
                     throw CLIError.input("cannot read the \(what): \(String(cString: strerror(errno)).lowercased())")
                 }
                 if n == 0 { break }
