@@ -22,11 +22,19 @@ let package = Package(
         .target(name: "CofferSodium", dependencies: ["CSodium"]),
         // The vault: format, model, store. No C types in its API.
         .target(name: "CofferCore", dependencies: ["CofferSodium"]),
+        // _GNU_SOURCE-only system calls (SO_PEERCRED, prctl) behind plain C functions.
+        .target(name: "CSystemShims"),
+        // The agent's wire format and client; no Foundation, so the git helper can link it.
+        .target(name: "CofferAgentProtocol", dependencies: ["CofferSodium", "CSystemShims"]),
+        // The agent process: holds the open vault and serves requests on its socket.
+        .target(name: "CofferAgent", dependencies: ["CofferCore", "CofferAgentProtocol", "CSystemShims"]),
         // The command line: one ArgumentParser command per file.
         .target(
             name: "CofferCLI",
             dependencies: [
                 "CofferCore",
+                "CofferAgent",
+                "CofferAgentProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

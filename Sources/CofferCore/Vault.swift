@@ -9,16 +9,19 @@ public enum Unlock: Sendable {
     /// A wrapping key derived earlier (`PassphraseSlot.deriveKey`), tried against every known slot.
     /// Lets tests and the agent open many files without running the KDF again.
     case slotKey(SecureBytes)
+    /// The vault key itself, as the agent holds it: re-reads a file that another writer replaced.
+    case vaultKey(SecureBytes)
 }
 
 /// An open vault: the vault key, the slot table and the decrypted entries.
 public struct Vault: Sendable {
     public private(set) var slots: [Slot]
     let vaultKey: SecureBytes
-    public private(set) var entries: [Entry] {
+    /// The entries; changing them makes the next `seal` encrypt a new payload.
+    public var list: EntryList {
         didSet { sealedPayload = nil }
     }
-    private var index: [String: Int]
+    public var entries: [Entry] { list.entries }
     /// The payload as read, reused when only the slot table changes (`passwd` rewraps, it does not re-encrypt).
     private var sealedPayload: (nonce: [UInt8], box: [UInt8])?
 
@@ -35,8 +38,7 @@ public struct Vault: Sendable {
     private init(slots: [Slot], vaultKey: SecureBytes, entries: [Entry]) {
         self.slots = slots
         self.vaultKey = vaultKey
-        self.entries = entries
-        self.index = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.name, $0) })
+        self.list = EntryList(uncheckedUnique: entries)
     }
 
     /// Opens a vault file: unwrap the vault key, verify the header MAC, decrypt and decode the payload.
@@ -92,7 +94,16 @@ public struct Vault: Sendable {
         case .slotKey(let kek):
             if let key = try tryUnwrap(kek, file.slots) { return key }
             throw .wrongPassphrase
+        case .vaultKey(let key):
+            // No slot to unwrap: the header MAC decides whether this key belongs to the file.
+            return key
         }
+    }
+
+    /// The same vault read again from `bytes` (another writer replaced the file), with the key this one
+    /// holds; fails unless the file is authenticated by that key.
+    public func reopened(_ bytes: [UInt8]) throws(VaultError) -> Vault {
+        try Vault.open(bytes, with: .vaultKey(vaultKey))
     }
 
     // MARK: Saving
@@ -105,7 +116,7 @@ public struct Vault: Sendable {
         if let sealed = sealedPayload {
             payload = sealed
         } else {
-            let plaintext = try Payload.encode(entries)
+            let plaintext = try Payload.encode(list.entries)
             do {
                 let nonce = try Random.bytes(VaultFormat.nonceBytes)
                 let box = try plaintext.withUnsafeBytes { (p) throws(SodiumError) in try SecretBox.seal(p, nonce: nonce, key: keys.payload) }
@@ -153,38 +164,13 @@ public struct Vault: Sendable {
 
     // MARK: Entries
 
-    public func entry(named name: String) -> Entry? {
-        index[name].map { entries[$0] }
-    }
-
-    public func contains(_ name: String) -> Bool { index[name] != nil }
-
-    public mutating func add(_ entry: Entry) throws(VaultError) {
-        try entry.validate()
-        guard index[entry.name] == nil else { throw .duplicateName(entry.name) }
-        index[entry.name] = entries.count
-        entries.append(entry)
-    }
-
-    /// Changes one entry in place; the result must still be valid and keep its name unique.
+    public func entry(named name: String) -> Entry? { list.entry(named: name) }
+    public func contains(_ name: String) -> Bool { list.contains(name) }
+    public mutating func add(_ entry: Entry) throws(VaultError) { try list.add(entry) }
     public mutating func update(_ name: String, _ change: (inout Entry) throws(VaultError) -> Void) throws(VaultError) {
-        guard let i = index[name] else { throw .entryNotFound(name) }
-        var entry = entries[i]
-        try change(&entry)
-        try entry.validate()
-        if entry.name != name {
-            guard index[entry.name] == nil else { throw .duplicateName(entry.name) }
-            index[name] = nil
-            index[entry.name] = i
-        }
-        entries[i] = entry
+        try list.update(name, change)
     }
-
-    public mutating func remove(_ name: String) throws(VaultError) {
-        guard let i = index[name] else { throw .entryNotFound(name) }
-        entries.remove(at: i)
-        index = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.name, $0) })
-    }
+    public mutating func remove(_ name: String) throws(VaultError) { try list.remove(name) }
 }
 
 /// Subkeys derived from the vault key with keyed BLAKE2b-256 (spec §4).

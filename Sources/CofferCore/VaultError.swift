@@ -69,3 +69,18 @@ public enum VaultError: Error, Equatable, CustomStringConvertible {
         String(cString: Glibc.strerror(code)).lowercased()
     }
 }
+
+extension VaultError {
+    /// A stable word for the kind of failure, carried by the agent protocol and mapped to exit codes by the CLI.
+    public var kind: String {
+        switch self {
+        case .wrongPassphrase, .wrongKeyFile, .noSlot, .invalidKeyFile: "bad-key"
+        case .notAVault, .truncated, .malformedHeader, .headerTampered, .payloadTampered, .malformedPayload: "damaged"
+        case .unsupportedVersion, .unsupportedKDFAlgorithm, .kdfParametersOutOfRange, .fileTooLarge: "unsupported"
+        case .entryNotFound, .vaultNotFound, .slotNotFound: "not-found"
+        case .duplicateName, .vaultExists: "exists"
+        case .invalidName, .invalidEntry, .lastSlot: "invalid"
+        case .io, .crypto: "failure"
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import CofferAgentProtocol
+import CofferCore
+import CofferSodium
+import Glibc
+
+/// The agent's answers to each request op (`Formats/agent-protocol.md` §3).
+struct AgentHandlers {
+    let state: AgentState
+    let timers: AgentTimers
+
+    /// The response, and whether the agent stops once it is sent.
+    func handle(_ request: AgentMessage) -> (response: AgentMessageBuilder, stop: Bool) {
+        do {
+            switch request.op {
+            case "status": return (status(), false)
+            case "lock": return (AgentMessageBuilder(status: "ok"), true)
+            case "extend": return (try extend(request), false)
+            case "entries": return (try entries(), false)
+            case "apply": return (try apply(request), false)
+            case "slots": return (try slots(), false)
+            case "slot-add-keyfile": return (try addKeyFileSlot(), false)
+            case "slot-remove": return (try removeSlot(request), false)
+            case let op: return (AgentHandlers.error("unknown op '\(op ?? "")'", kind: "protocol"), false)
+            }
+        } catch let error as VaultError {
+            return (AgentHandlers.error(error.description, kind: error.kind), false)
+        } catch let error as AgentRequestError {
+            return (AgentHandlers.error(error.message, kind: error.kind), false)
+        } catch {
+            return (AgentHandlers.error("\(error)", kind: "failure"), false)
+        }
+    }
+
+    static func error(_ message: String, kind: String) -> AgentMessageBuilder {
+        var reply = AgentMessageBuilder(status: "error")
+        reply.add("message", message)
+        reply.add("kind", kind)
+        return reply
+    }
+
+    func status() -> AgentMessageBuilder {
+        var reply = AgentMessageBuilder(status: "ok")
+        reply.add("vault", state.store.path)
+        reply.add("pid", Int(getpid()))
+        reply.add("idle-left", timers.idleLeft)
+        reply.add("max-left", timers.maxLeft)
+        reply.add("idle", timers.idle)
+        reply.add("entries", state.vault.list.count)
+        reply.add("generation", state.generation)
+        return reply
+    }
+
+    func extend(_ request: AgentMessage) throws -> AgentMessageBuilder {
+        guard let idle = request.int("idle"), let max = request.int("max"), idle > 0, max > 0 else {
+            throw AgentRequestError(message: "extend needs positive idle and max seconds", kind: "protocol")
+        }
+        timers.reset(idle: idle, max: max)
+        return status()
+    }
+
+    func entries() throws -> AgentMessageBuilder {
+        try state.refresh()
+        var reply = AgentMessageBuilder(status: "ok")
+        reply.add("generation", state.generation)
+        reply.add("payload", secret: try EntryList.encode(state.vault.entries))
+        return reply
+    }
+
+    /// Removes and upserts entries in one write, refused with kind `conflict` when the client's view
+    /// (its generation) is no longer the vault's.
+    func apply(_ request: AgentMessage) throws -> AgentMessageBuilder {
+        guard let generation = request.int("generation") else {
+            throw AgentRequestError(message: "apply needs a generation", kind: "protocol")
+        }
+        let upserts = try request.secret("payload").map { try EntryList(decoding: $0).entries } ?? []
+        let removals = request.strings("remove")
+        try state.write { vault in
+            guard generation == state.generation else {
+                throw AgentRequestError(message: "the vault changed while the command ran", kind: "conflict")
+            }
+            for name in removals { try vault.remove(name) }
+            for entry in upserts { try vault.list.upsert(entry) }
+        }
+        var reply = AgentMessageBuilder(status: "ok")
+        reply.add("generation", state.generation)
+        return reply
+    }
+
+    func slots() throws -> AgentMessageBuilder {
+        try state.refresh()
+        var reply = AgentMessageBuilder(status: "ok")
+        for (id, slot) in state.vault.slots.enumerated() { reply.add("slot", "\(id) \(slot.typeName)") }
+        return reply
+    }
+
+    func addKeyFileSlot() throws -> AgentMessageBuilder {
+        let keyFile = try KeyFile.generate()
+        var id = 0
+        try state.write { vault in id = try vault.addKeyFileSlot(keyFile) }
+        var reply = AgentMessageBuilder(status: "ok")
+        reply.add("id", id)
+        reply.add("key-file", secret: try keyFile.contents())
+        return reply
+    }
+
+    func removeSlot(_ request: AgentMessage) throws -> AgentMessageBuilder {
+        guard let id = request.int("id") else { throw AgentRequestError(message: "slot-remove needs an id", kind: "protocol") }
+        try state.write { vault in try vault.removeSlot(id: id) }
+        return AgentMessageBuilder(status: "ok")
+    }
+}
+
+struct AgentRequestError: Error {
+    let message: String
+    let kind: String
+}
+
+/// The idle and absolute limits, on the monotonic clock.
+final class AgentTimers {
+    private(set) var idle: Int
+    private var idleDeadline: Int
+    private var maxDeadline: Int
+
+    init(idle: Int, max: Int) {
+        self.idle = idle
+        idleDeadline = AgentTimers.now() + idle
+        maxDeadline = AgentTimers.now() + max
+    }
+
+    static func now() -> Int {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return t.tv_sec
+    }
+
+    static func nowMilliseconds() -> Int {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return t.tv_sec * 1000 + t.tv_nsec / 1_000_000
+    }
+
+    var idleLeft: Int { Swift.max(0, idleDeadline - AgentTimers.now()) }
+    var maxLeft: Int { Swift.max(0, maxDeadline - AgentTimers.now()) }
+    var expired: Bool { idleLeft == 0 || maxLeft == 0 }
+    /// Milliseconds until the first limit.
+    var millisecondsLeft: Int { Swift.min(idleDeadline, maxDeadline) * 1000 - AgentTimers.nowMilliseconds() }
+
+    func touch() { idleDeadline = AgentTimers.now() + idle }
+
+    func reset(idle: Int, max: Int) {
+        self.idle = idle
+        idleDeadline = AgentTimers.now() + idle
+        maxDeadline = AgentTimers.now() + max
+    }
+}

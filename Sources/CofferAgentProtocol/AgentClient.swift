@@ -1,0 +1,125 @@
+import CofferSodium
+import CSystemShims
+import Glibc
+
+/// One connection to a running agent: a request, a response, with time-outs on both.
+public final class AgentClient {
+    private let fd: Int32
+    public let socketPath: String
+
+    /// Connects, or throws `notRunning` when no agent listens (no socket, or a stale one).
+    public init(socketPath: String) throws(AgentError) {
+        self.socketPath = socketPath
+        try AgentSocket.checkDirectory(of: socketPath, create: false)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw .io(operation: "create socket", path: socketPath, errno: errno) }
+        let status = try AgentSocket.withAddress(socketPath) { connect(fd, $0, $1) }
+        if status != 0 {
+            let code = errno
+            close(fd)
+            if code == ENOENT || code == ECONNREFUSED { throw .notRunning }
+            throw .io(operation: "connect to", path: socketPath, errno: code)
+        }
+        // The agent must be this user's own: another user could have planted a socket.
+        var uid: uid_t = 0
+        guard coffer_peer_uid(fd, &uid) == 0, uid == geteuid() else {
+            close(fd)
+            throw .wrongPeer(uid: uid)
+        }
+        var timeout = timeval(tv_sec: AgentProtocol.ioTimeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        self.fd = fd
+    }
+
+    deinit { close(fd) }
+
+    /// Sends one request and returns the response; an error response throws `.remote`.
+    public func request(_ message: AgentMessageBuilder) throws(AgentError) -> AgentMessage {
+        let frame: SecureBytes
+        do { frame = try message.frame() } catch { throw .malformed("\(error)") }
+        try frame.withUnsafeBytes { (b) throws(AgentError) in try FrameIO.writeAll(fd, b, path: socketPath) }
+        let response = try FrameIO.readFrame(fd, limit: AgentProtocol.maxResponseBytes, path: socketPath)
+        let reply = try AgentMessage(body: response)
+        if reply.string("status") == "ok" { return reply }
+        throw .remote(message: reply.string("message") ?? "the agent refused the request",
+                      code: Int32(reply.int("code") ?? 1), kind: reply.string("kind") ?? "error")
+    }
+}
+
+/// Blocking frame I/O for clients; the agent itself reads incrementally.
+public enum FrameIO {
+    public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(AgentError) {
+        var done = 0
+        while done < bytes.count {
+            let n = send(fd, bytes.baseAddress! + done, bytes.count - done, Int32(MSG_NOSIGNAL))
+            if n < 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN { throw .timedOut }
+                throw .io(operation: "write to", path: path, errno: errno)
+            }
+            done += n
+        }
+    }
+
+    /// Reads `u32 length ‖ body` and returns the body in locked memory.
+    public static func readFrame(_ fd: Int32, limit: Int, path: String) throws(AgentError) -> SecureBytes {
+        var header: UInt32 = 0
+        try withUnsafeMutableBytes(of: &header) { (h) throws(AgentError) in try readExactly(fd, h, path: path) }
+        let length = Int(UInt32(littleEndian: header))
+        guard length >= 1 else { throw .malformed("empty frame") }
+        guard length <= limit else { throw .tooLarge(length) }
+        let body: SecureBytes
+        do { body = try SecureBytes(count: length) } catch { throw .tooLarge(length) }
+        try body.withUnsafeMutableBytes { (b) throws(AgentError) in try readExactly(fd, b, path: path) }
+        return body
+    }
+
+    static func readExactly(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, path: String) throws(AgentError) {
+        var done = 0
+        while done < buffer.count {
+            let n = recv(fd, buffer.baseAddress! + done, buffer.count - done, 0)
+            if n < 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN { throw .timedOut }
+                throw .io(operation: "read from", path: path, errno: errno)
+            }
+            if n == 0 { throw .malformed("the connection closed mid-message") }
+            done += n
+        }
+    }
+}
+
+/// Durations on the command line: `90`, `90s`, `15m`, `8h`, `1h30m`.
+public enum DurationText {
+    public static func parse(_ text: String) -> Int? {
+        if let plain = Int(text), plain > 0 { return plain }
+        var total = 0, number = 0, sawDigit = false
+        for c in text {
+            if let d = c.wholeNumberValue, c.isASCII {
+                number = number * 10 + d
+                sawDigit = true
+                guard number < 10_000_000 else { return nil }
+            } else {
+                guard sawDigit else { return nil }
+                switch c {
+                case "s": total += number
+                case "m": total += number * 60
+                case "h": total += number * 3600
+                case "d": total += number * 86400
+                default: return nil
+                }
+                number = 0
+                sawDigit = false
+            }
+        }
+        guard !sawDigit, total > 0 else { return nil }
+        return total
+    }
+
+    public static func format(_ seconds: Int) -> String {
+        if seconds <= 0 { return "0s" }
+        let h = seconds / 3600, m = seconds % 3600 / 60, s = seconds % 60
+        return (h > 0 ? "\(h)h" : "") + (m > 0 ? "\(m)m" : "") + (s > 0 || seconds < 60 ? "\(s)s" : "")
+    }
+}

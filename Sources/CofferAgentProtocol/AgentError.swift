@@ -1,0 +1,28 @@
+import Glibc
+
+/// Failures of talking to the agent. Descriptions are user-facing: lower case, no trailing period.
+public enum AgentError: Error, Equatable, CustomStringConvertible {
+    /// No agent answers at the socket: the vault is locked.
+    case notRunning
+    case insecureDirectory(path: String, why: String)
+    case io(operation: String, path: String, errno: Int32)
+    case timedOut
+    case malformed(String)
+    case tooLarge(Int)
+    case wrongPeer(uid: uid_t)
+    /// The agent answered with an error: its message, the CLI exit code it maps to, and a kind word.
+    case remote(message: String, code: Int32, kind: String)
+
+    public var description: String {
+        switch self {
+        case .notRunning: "vault is locked"
+        case .insecureDirectory(let path, let why): "refusing the agent directory \(path): \(why)"
+        case .io(let op, let path, let code): "cannot \(op) \(path): \(String(cString: strerror(code)).lowercased())"
+        case .timedOut: "the agent did not answer in time"
+        case .malformed(let why): "malformed agent message: \(why)"
+        case .tooLarge(let n): "agent message too large (\(n) bytes)"
+        case .wrongPeer(let uid): "the agent socket belongs to another user (uid \(uid))"
+        case .remote(let message, _, _): message
+        }
+    }
+}

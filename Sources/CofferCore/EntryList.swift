@@ -1,0 +1,79 @@
+import CofferSodium
+
+/// The vault's entries in order, with an index by name. A value type: a command can change a copy and
+/// hand the difference to the agent (`changes(since:)`).
+public struct EntryList: Sendable {
+    public private(set) var entries: [Entry]
+    private var index: [String: Int]
+
+    public init() {
+        entries = []
+        index = [:]
+    }
+
+    /// Entries whose names are already known to be unique (a decoded payload).
+    init(uncheckedUnique entries: [Entry]) {
+        self.entries = entries
+        index = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.name, $0) })
+    }
+
+    /// Entries from elsewhere (the agent protocol): validated, names unique.
+    public init(decoding payload: SecureBytes) throws(VaultError) {
+        self.init(uncheckedUnique: try Payload.decode(payload))
+    }
+
+    public var count: Int { entries.count }
+
+    public func entry(named name: String) -> Entry? { index[name].map { entries[$0] } }
+    public func contains(_ name: String) -> Bool { index[name] != nil }
+
+    public mutating func add(_ entry: Entry) throws(VaultError) {
+        try entry.validate()
+        guard index[entry.name] == nil else { throw .duplicateName(entry.name) }
+        index[entry.name] = entries.count
+        entries.append(entry)
+    }
+
+    /// Changes one entry in place; the result must still be valid and keep its name unique.
+    public mutating func update(_ name: String, _ change: (inout Entry) throws(VaultError) -> Void) throws(VaultError) {
+        guard let i = index[name] else { throw .entryNotFound(name) }
+        var entry = entries[i]
+        try change(&entry)
+        try entry.validate()
+        if entry.name != name {
+            guard index[entry.name] == nil else { throw .duplicateName(entry.name) }
+            index[name] = nil
+            index[entry.name] = i
+        }
+        entries[i] = entry
+    }
+
+    /// Adds the entry, or replaces the one of the same name in its place.
+    public mutating func upsert(_ entry: Entry) throws(VaultError) {
+        try entry.validate()
+        if let i = index[entry.name] { entries[i] = entry } else { try add(entry) }
+    }
+
+    public mutating func remove(_ name: String) throws(VaultError) {
+        guard let i = index[name] else { throw .entryNotFound(name) }
+        entries.remove(at: i)
+        index = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.name, $0) })
+    }
+
+    /// What changed since `old`: names gone, and entries new or different (compared by their encoding).
+    public func changes(since old: EntryList) throws(VaultError) -> (removed: [String], upserted: [Entry]) {
+        let removed = old.entries.map(\.name).filter { !contains($0) }
+        var upserted: [Entry] = []
+        for entry in entries {
+            guard let before = old.entry(named: entry.name) else { upserted.append(entry); continue }
+            let a = try Payload.encode([entry]), b = try Payload.encode([before])
+            if !a.constantTimeEquals(b) { upserted.append(entry) }
+        }
+        return (removed, upserted)
+    }
+
+    /// The payload encoding (spec §5) of some entries, in locked memory: how entries cross the agent socket.
+    public static func encode(_ entries: [Entry]) throws(VaultError) -> SecureBytes {
+        try Payload.encode(entries)
+    }
+}
