@@ -41,6 +41,9 @@ public enum AgentSocket {
 
     static func env(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 
+    /// The vault path as the agent and its socket name know it: absolute, symlinks resolved.
+    public static func absolute(_ path: String) -> String { resolved(path) }
+
     /// The absolute, symlink-free path of the vault (or of its directory, when the file does not exist yet).
     static func resolved(_ path: String) -> String {
         if let full = realpath(path, nil) {

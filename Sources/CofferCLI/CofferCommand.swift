@@ -1,6 +1,7 @@
 import ArgumentParser
 import CofferCore
 import CofferSodium
+import CofferAgentProtocol
 
 /// The `coffer` command: only lists its subcommands.
 public struct CofferCommand: ParsableCommand {
@@ -10,6 +11,7 @@ public struct CofferCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Init.self, Add.self, List.self, Show.self, Enable.self, Disable.self, Remove.self, Rotate.self, Passwd.self,
+            UnlockCommand.self, Lock.self, Status.self, SlotCommand.self, AgentCommand.self,
         ]
     )
 
@@ -42,6 +44,18 @@ public enum CofferMain {
             switch e {
             case .usage: status = .usage
             case .interrupted: status = .interrupted
+            case .locked: status = .locked
+            default: status = .failure
+            }
+        case let e as AgentError:
+            Console.error(e.description)
+            switch e {
+            case .notRunning:
+                Console.hint(CLIError.locked.hint!)
+                status = .locked
+            case .remote(_, _, let kind):
+                if kind == "not-found" { Console.hint("'coffer list' shows the names") }
+                status = ExitStatus(kind: kind)
             default: status = .failure
             }
         case let e as SodiumError:

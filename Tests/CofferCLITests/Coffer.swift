@@ -24,6 +24,8 @@ final class Sandbox {
     let root: String
     let home: String
     let vault: String
+    /// `XDG_RUNTIME_DIR`: where agents put their sockets, private to this sandbox.
+    let runtime: String
     /// A fixed clock, so whole transcripts can be compared.
     var now = 1_796_000_000
 
@@ -31,12 +33,21 @@ final class Sandbox {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("coffer-test-\(UUID().uuidString)").path
         home = root + "/home"
         vault = home + "/.local/share/coffer/vault.coffer"
+        runtime = root + "/run"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: runtime, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try write("pass", "correct horse\n")
         try write("wrong", "wrong horse\n")
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: root) }
+    deinit {
+        // An agent a test left running would outlive it: lock every vault this sandbox may have unlocked.
+        for socket in (try? FileManager.default.contentsOfDirectory(atPath: runtime + "/coffer")) ?? [] where socket.hasSuffix(".sock") {
+            _ = try? spawn([Sandbox.binaryDirectory + "/coffer", "lock"], stdin: "", fd3: nil,
+                           env: environment.merging(["COFFER_AGENT_SOCK": runtime + "/coffer/" + socket]) { $1 })
+        }
+        try? FileManager.default.removeItem(atPath: root)
+    }
 
     @discardableResult
     func write(_ name: String, _ text: String) throws -> String {
@@ -48,7 +59,7 @@ final class Sandbox {
     func read(_ path: String) -> [UInt8]? { FileManager.default.contents(atPath: path).map(Array.init) }
 
     var environment: [String: String] {
-        ["HOME": home, "PATH": "/usr/bin:/bin", "COFFER_NOW": String(now), "LANG": "C.UTF-8"]
+        ["HOME": home, "PATH": "/usr/bin:/bin", "COFFER_NOW": String(now), "LANG": "C.UTF-8", "XDG_RUNTIME_DIR": runtime]
     }
 
     /// `coffer ARGS` with `stdin` as standard input and `fd3` readable on descriptor 3.

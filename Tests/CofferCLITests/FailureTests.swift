@@ -84,10 +84,11 @@ final class FailureTests: XCTestCase {
     }
 
     func testNoTerminalFailsFastInsteadOfPrompting() throws {
-        try assertFails(["list"], status: 1, stderr: [
-            "coffer: error: no terminal to read the passphrase from",
-            "coffer: hint: pass it with --passphrase-fd N or --passphrase-file PATH",
-        ])
+        let locked = ["coffer: error: vault is locked",
+                      "coffer: hint: run 'coffer unlock' first, or pass --passphrase-fd N or --passphrase-file PATH"]
+        try assertFails(["list"], status: 8, stderr: locked)
+        try assertFails(["add", "token", "t", "--type", "bearer", "--host", "h"], stdin: "x\n", status: 8, stderr: locked)
+        try assertFails(["unlock"], status: 8, stderr: locked)
     }
 
     func testMissingVault() throws {

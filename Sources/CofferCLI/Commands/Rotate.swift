@@ -18,8 +18,9 @@ struct Rotate: ParsableCommand {
     var purgeHistory = false
 
     func run() throws {
-        let unlock = try options.unlock()
-        let entryKind = try VaultSession.read(options, unlock: unlock) { vault -> EntryKind in
+        // Decided once: a passphrase on a pipe can be read only once, and both steps must use the same way in.
+        let access = try VaultSession.access(options)
+        let entryKind = try VaultSession.read(options, access: access) { vault -> EntryKind in
             guard let e = vault.entry(named: name) else { throw VaultError.entryNotFound(name) }
             return e.kind
         }
@@ -31,7 +32,7 @@ struct Rotate: ParsableCommand {
         let secret = try SecretInput.secret(prompt: "New \(label): ", what: label)
         if entryKind == .keypair { warnUnlessMagentoKeyLength("private key", secret.revealedCount) }
         let now = Clock.now()
-        try VaultSession.modify(options, unlock: unlock) { vault in
+        try VaultSession.modify(options, access: access) { vault in
             try vault.update(name) { e in
                 let record = HistoryRecord(created: e.updated, retired: now, username: publicKey == nil ? nil : e.username, secret: e.secret)
                 e.history = purgeHistory ? [] : e.history + [record]

@@ -33,6 +33,9 @@ struct VaultOptions: ParsableArguments {
 
     var store: VaultStore { VaultStore(path: vaultPath) }
 
+    /// The user named a way to unlock: open the file, even when an agent is running.
+    var hasExplicitUnlock: Bool { passphraseFD != nil || passphraseFile != nil || keyFile != nil }
+
     /// How to unlock, reading the passphrase or key file now.
     func unlock() throws -> Unlock {
         if let keyFile { return .keyFile(try KeyFileIO.read(keyFile)) }

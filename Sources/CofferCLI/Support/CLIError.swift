@@ -8,6 +8,7 @@ public enum CLIError: Error, CustomStringConvertible {
     case failure(String, hint: String? = nil)
     case passphraseMismatch
     case interrupted
+    case locked
 
     public var description: String {
         switch self {
@@ -15,6 +16,7 @@ public enum CLIError: Error, CustomStringConvertible {
         case .noTerminal(let what): "no terminal to read the \(what) from"
         case .passphraseMismatch: "the passphrases do not match"
         case .interrupted: "interrupted"
+        case .locked: "vault is locked"
         }
     }
 
@@ -25,6 +27,7 @@ public enum CLIError: Error, CustomStringConvertible {
             "pass it with --passphrase-fd N or --passphrase-file PATH"
         case .noTerminal: "pipe it on standard input"
         case .passphraseMismatch: "nothing was changed; try again"
+        case .locked: "run 'coffer unlock' first, or pass --passphrase-fd N or --passphrase-file PATH"
         default: nil
         }
     }
@@ -44,18 +47,24 @@ public enum ExitStatus: Int32 {
     case interrupted = 130
 }
 
-extension VaultError {
-    var exitStatus: ExitStatus {
-        switch self {
-        case .wrongPassphrase, .wrongKeyFile, .noSlot, .invalidKeyFile: .badKey
-        case .notAVault, .truncated, .malformedHeader, .headerTampered, .payloadTampered, .malformedPayload: .damaged
-        case .unsupportedVersion, .unsupportedKDFAlgorithm, .kdfParametersOutOfRange, .fileTooLarge: .unsupported
-        case .entryNotFound, .vaultNotFound, .slotNotFound: .notFound
-        case .duplicateName, .vaultExists: .exists
-        case .invalidName, .invalidEntry, .lastSlot: .usage
-        case .io, .crypto: .failure
+extension ExitStatus {
+    /// The exit code for a failure kind (`VaultError.kind`, or the `kind` of an agent's error reply).
+    init(kind: String) {
+        switch kind {
+        case "bad-key": self = .badKey
+        case "damaged": self = .damaged
+        case "unsupported": self = .unsupported
+        case "not-found": self = .notFound
+        case "exists": self = .exists
+        case "invalid": self = .usage
+        case "locked": self = .locked
+        default: self = .failure
         }
     }
+}
+
+extension VaultError {
+    var exitStatus: ExitStatus { ExitStatus(kind: kind) }
 
     var hint: String? {
         switch self {

@@ -92,6 +92,13 @@ enum Terminal {
     nonisolated(unsafe) private static var saved = termios()
     nonisolated(unsafe) private static var savedFD: Int32 = -1
 
+    /// Whether there is a controlling terminal to prompt on.
+    static var isAvailable: Bool {
+        let fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
+        if fd >= 0 { close(fd) }
+        return fd >= 0
+    }
+
     static func readHidden(prompt: String, what: String) throws -> SecureBytes {
         let fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
         guard fd >= 0 else { throw CLIError.noTerminal(what) }

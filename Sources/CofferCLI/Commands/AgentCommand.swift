@@ -1,0 +1,17 @@
+import ArgumentParser
+import CofferAgent
+
+/// The agent process itself, started by `coffer unlock`; not for direct use.
+struct AgentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent", abstract: "Run the agent (started by 'coffer unlock').", shouldDisplay: false)
+
+    @Option var vault: String
+    @Option var socket: String
+    @Option var idle: Int
+    @Option var max: Int
+
+    func run() throws {
+        AgentServer.run(vaultPath: vault, socketPath: socket, idle: idle, max: max, unlockFD: 3, statusFD: 4)
+    }
+}

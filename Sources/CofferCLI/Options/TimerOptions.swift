@@ -1,0 +1,22 @@
+import ArgumentParser
+import CofferAgentProtocol
+
+/// `--idle` and `--max`: how long the agent keeps the vault open.
+struct TimerOptions: ParsableArguments {
+    static let defaultIdle = 15 * 60
+    static let defaultMax = 8 * 3600
+
+    @Option(help: ArgumentHelp("Lock after this long without use (e.g. 90s, 15m, 1h).", valueName: "duration"))
+    var idle: String = "15m"
+
+    @Option(help: ArgumentHelp("Lock this long after unlocking, used or not (e.g. 8h).", valueName: "duration"))
+    var max: String = "8h"
+
+    var idleSeconds: Int { DurationText.parse(idle) ?? TimerOptions.defaultIdle }
+    var maxSeconds: Int { DurationText.parse(max) ?? TimerOptions.defaultMax }
+
+    func validate() throws {
+        guard DurationText.parse(idle) != nil else { throw ValidationError("invalid --idle '\(idle)'; use e.g. 90s, 15m or 1h") }
+        guard DurationText.parse(max) != nil else { throw ValidationError("invalid --max '\(max)'; use e.g. 8h") }
+    }
+}
