@@ -41,6 +41,6 @@ let package = Package(
         .executableTarget(name: "coffer", dependencies: ["CofferCLI"]),
         .testTarget(name: "CofferSodiumTests", dependencies: ["CofferSodium"], exclude: ["Vectors"]),
         .testTarget(name: "CofferCoreTests", dependencies: ["CofferCore", "CofferSodium"]),
-        .testTarget(name: "CofferCLITests", dependencies: ["CofferCore", "CofferSodium"]),
+        .testTarget(name: "CofferCLITests", dependencies: ["CofferCore", "CofferSodium", "CofferAgentProtocol"]),
     ]
 )

@@ -1,0 +1,238 @@
+import CofferAgentProtocol
+import Foundation
+import Glibc
+import XCTest
+
+/// The real agent over its real socket, started by the real `coffer unlock`.
+final class AgentTests: XCTestCase {
+    var box: Sandbox!
+    var pass: [String] { ["--passphrase-file", box.root + "/pass"] }
+    let locked = ["coffer: error: vault is locked",
+                  "coffer: hint: run 'coffer unlock' first, or pass --passphrase-fd N or --passphrase-file PATH"]
+
+    override func setUpWithError() throws {
+        box = try Sandbox()
+        _ = try box.coffer(["init", "--kdf", "interactive"] + pass)
+        _ = try box.coffer(["add", "token", "github", "--type", "github-oauth", "--host", "github.com"] + pass, stdin: "ghp_1\n")
+    }
+
+    override func tearDown() { box = nil }
+
+    func unlock(_ extra: [String] = ["--passphrase-fd", "3"], idle: String = "5m", max: String = "10m") throws {
+        XCTAssertRun(try box.coffer(["unlock", "--idle", idle, "--max", max] + extra, fd3: "correct horse\n"),
+                     stdout: ["unlocked \(box.vault) (idle \(idle), max \(max))"])
+    }
+
+    func status() throws -> [String: Any] {
+        let run = try box.coffer(["status", "--json"])
+        XCTAssertEqual(run.status, 0, run.description)
+        return try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any] ?? [:]
+    }
+
+    var agentSocket: String { (try? status()["socket"] as? String) ?? "" }
+
+    func waitUntilLocked(seconds: Double, file: StaticString = #filePath, line: UInt = #line) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try status()["state"] as? String == "locked" { return }
+            usleep(100_000)
+        }
+        XCTFail("still unlocked after \(seconds) s", file: file, line: line)
+    }
+
+    func testUnlockedCommandsNeedNoPassphraseUntilLock() throws {
+        try unlock()
+        let runtimeDirectory = box.runtime + "/coffer"
+        let attributes = try FileManager.default.attributesOfItem(atPath: runtimeDirectory)
+        XCTAssertEqual(attributes[.posixPermissions] as? Int, 0o700)
+        let sock = agentSocket
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: sock)[.posixPermissions] as? Int, 0o600)
+        XCTAssertRun(try box.coffer(["add", "keypair", "alice", "--public-key", "5d2c3e8b1a9f4c7e6b0a1d2e3f4a5b6c"], stdin: "9f8e7d6c5b4a39281706f5e4d3c2b1a0\n"),
+                     stdout: ["added keypair 'alice' for repo.magento.com"])
+        XCTAssertRun(try box.coffer(["rotate", "github"], stdin: "ghp_2\n"), stdout: ["rotated 'github'; the old token is kept as history"])
+        XCTAssertRun(try box.coffer(["disable", "alice"]), stdout: ["disabled 'alice'"])
+        XCTAssertRun(try box.coffer(["list"]), stdout: [
+            "NAME    KIND          HOST              USERNAME                          STATE     UPDATED",
+            "alice   keypair       repo.magento.com  5d2c3e8b1a9f4c7e6b0a1d2e3f4a5b6c  disabled  2026-11-30T00:53:20Z",
+            "github  github-oauth  github.com        -                                 enabled   2026-11-30T00:53:20Z",
+        ])
+        XCTAssertEqual(try box.coffer(["show", "github", "--reveal", "--json"]).stdout.contains(#""secret":"ghp_2""#), true)
+        XCTAssertRun(try box.coffer(["remove", "alice"]), stdout: ["removed 'alice'"])
+        XCTAssertRun(try box.coffer(["show", "alice"]), status: 6, stderr: ["coffer: error: no entry named 'alice'", "coffer: hint: 'coffer list' shows the names"])
+        // What the agent wrote is in the file: the passphrase opens it with the same entries.
+        XCTAssertEqual(try box.coffer(["show", "github", "--reveal", "--json"] + pass).stdout.contains(#""secret":"ghp_2""#), true)
+        XCTAssertEqual(try status()["entries"] as? Int, 1)
+        XCTAssertRun(try box.coffer(["lock"]), stdout: ["locked \(box.vault)"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: sock), "the socket outlived the agent")
+        XCTAssertRun(try box.coffer(["list"]), status: 8, stderr: locked)
+        XCTAssertRun(try box.coffer(["lock"]), stdout: ["\(box.vault) was not unlocked"])
+        XCTAssertRun(try box.coffer(["status"]), stdout: ["locked: \(box.vault)"])
+    }
+
+    func testUnlockingAgainResetsTheLimitsAndWrongPassphraseStartsNothing() throws {
+        XCTAssertRun(try box.coffer(["unlock", "--passphrase-fd", "3"], fd3: "wrong\n"), status: 3, stderr: ["coffer: error: wrong passphrase"])
+        XCTAssertEqual(try status()["state"] as? String, "locked")
+        try unlock(idle: "1m", max: "2m")
+        XCTAssertRun(try box.coffer(["unlock", "--idle", "20m", "--max", "1h"]),
+                     stdout: ["\(box.vault) was already unlocked; limits reset (idle 20m, max 1h)"])
+        let s = try status()
+        XCTAssertGreaterThan(s["idle_seconds_left"] as? Int ?? 0, 1100)
+        XCTAssertGreaterThan(s["max_seconds_left"] as? Int ?? 0, 3500)
+    }
+
+    func testIdleLimit() throws {
+        try unlock(idle: "2s", max: "10m")
+        let sock = agentSocket
+        try waitUntilLocked(seconds: 6)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: sock))
+        XCTAssertRun(try box.coffer(["list"]), status: 8, stderr: locked)
+    }
+
+    func testAbsoluteLimitHoldsEvenWhenInUse() throws {
+        try unlock(idle: "1h", max: "3s")
+        let start = Date()
+        // Use keeps resetting the idle timer, not the absolute one.
+        while Date().timeIntervalSince(start) < 2 {
+            XCTAssertEqual(try box.coffer(["list"]).status, 0)
+            usleep(300_000)
+        }
+        try waitUntilLocked(seconds: 5)
+    }
+
+    func testSignalsEndTheAgentAndSIGKILLLeavesACleanLockedState() throws {
+        for sig in [SIGTERM, SIGHUP, SIGINT] {
+            try unlock()
+            let pid = try XCTUnwrap(status()["pid"] as? Int)
+            let sock = agentSocket
+            kill(pid_t(pid), sig)
+            try waitUntilLocked(seconds: 5)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: sock), "signal \(sig) left the socket")
+        }
+        try unlock()
+        let pid = try XCTUnwrap(status()["pid"] as? Int)
+        let sock = agentSocket
+        kill(pid_t(pid), SIGKILL)
+        usleep(200_000)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: sock), "SIGKILL leaves a stale socket")
+        XCTAssertRun(try box.coffer(["list"]), status: 8, stderr: locked)
+        XCTAssertRun(try box.coffer(["status"]), stdout: ["locked: \(box.vault)"])
+        try unlock()
+        XCTAssertEqual(try box.coffer(["list", "--json"]).status, 0)
+    }
+
+    func testAgentServesAFileRewrittenByAnotherWriter() throws {
+        try unlock()
+        // An explicit passphrase opens the file directly, beside the agent.
+        XCTAssertEqual(try box.coffer(["add", "token", "gitlab", "--type", "gitlab-token", "--host", "gitlab.com"] + pass, stdin: "glpat\n").status, 0)
+        XCTAssertTrue(try box.coffer(["list", "--json"]).stdout.contains(#""name":"gitlab""#))
+        // A whole new file put in place (rename), as a sync tool would.
+        let copy = box.root + "/copy.coffer"
+        try FileManager.default.copyItem(atPath: box.vault, toPath: copy)
+        XCTAssertEqual(try box.coffer(["remove", "github", "--vault", copy] + pass).status, 0)
+        XCTAssertEqual(rename(copy, box.vault), 0)
+        XCTAssertFalse(try box.coffer(["list", "--json"]).stdout.contains(#""name":"github""#))
+    }
+
+    func testKeyFileSlots() throws {
+        let keyPath = box.root + "/deploy.key"
+        XCTAssertRun(try box.coffer(["slot", "add-keyfile", keyPath] + pass), stdout: ["added key-file slot 1; the key is in \(keyPath)"])
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: keyPath)[.posixPermissions] as? Int, 0o600)
+        XCTAssertRun(try box.coffer(["slot", "add-keyfile", keyPath] + pass), status: 1, stderr: [
+            "coffer: error: \(keyPath) already exists", "coffer: hint: coffer never overwrites a key file; choose another path",
+        ])
+        XCTAssertRun(try box.coffer(["slot", "list", "--key-file", keyPath]), stdout: ["ID  TYPE", "0   passphrase", "1   key-file"])
+        try unlock(["--key-file", keyPath])
+        XCTAssertEqual(try box.coffer(["list"]).status, 0)
+        XCTAssertRun(try box.coffer(["slot", "remove", "1"]), stdout: ["removed slot 1"])
+        XCTAssertRun(try box.coffer(["slot", "remove", "0"]), status: 2, stderr: [
+            "coffer: error: cannot remove the last slot: the vault could never be opened again",
+        ])
+        _ = try box.coffer(["lock"])
+        XCTAssertRun(try box.coffer(["list", "--key-file", keyPath]), status: 3, stderr: ["coffer: error: the vault has no key-file slot"])
+        XCTAssertEqual(try box.coffer(["list"] + pass).status, 0)
+    }
+
+    func testSocketDirectoryWithWrongPermissionsIsRefused() throws {
+        let dir = box.runtime + "/coffer"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        XCTAssertRun(try box.coffer(["unlock", "--passphrase-fd", "3"], fd3: "correct horse\n"), status: 1,
+                     stderr: ["coffer: error: refusing the agent directory \(dir): mode 755, not 700"])
+        XCTAssertRun(try box.coffer(["list"]), status: 1, stderr: ["coffer: error: refusing the agent directory \(dir): mode 755, not 700"])
+    }
+
+    /// 50 concurrent lookups while one client stalls mid-frame and others send garbage and oversized frames.
+    func testConcurrentClientsStalledClientsAndGarbage() throws {
+        try unlock()
+        let sock = agentSocket
+        let stalled = try rawConnect(sock)
+        _ = send(stalled, [0x10, 0x00], 2, Int32(MSG_NOSIGNAL)) // half a length prefix, then nothing
+        defer { close(stalled) }
+        for garbage: [UInt8] in [[0xFF, 0xFF, 0xFF, 0xFF], [0, 0, 0, 0], [3, 0, 0, 0, 9, 9, 9], [2, 0, 0, 0, 1, 200]] {
+            let fd = try rawConnect(sock)
+            _ = send(fd, garbage, garbage.count, Int32(MSG_NOSIGNAL))
+            var reply = [UInt8](repeating: 0, count: 512)
+            let n = recv(fd, &reply, reply.count, 0)
+            XCTAssertGreaterThan(n, 4, "no error reply to \(garbage)")
+            XCTAssertTrue(String(decoding: reply[0..<max(0, n)], as: UTF8.self).contains("error"))
+            close(fd)
+        }
+        let answered = Counter()
+        DispatchQueue.concurrentPerform(iterations: 50) { _ in
+            if let reply = try? AgentClient(socketPath: sock).request(AgentMessageBuilder(op: "entries")),
+               reply.has("payload") { answered.increment() }
+        }
+        XCTAssertEqual(answered.value, 50)
+        XCTAssertEqual(try box.coffer(["list", "--json"]).status, 0)
+    }
+
+    func testAnotherUserIsRefused() throws {
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
+            throw XCTSkip("needs root and setpriv to act as another user")
+        }
+        try unlock()
+        let sock = agentSocket
+        // Open the way on purpose, so only the agent's own SO_PEERCRED check stands between them.
+        chmod(box.root, 0o755)
+        chmod(box.runtime, 0o755)
+        chmod(box.runtime + "/coffer", 0o755)
+        chmod(sock, 0o666)
+        let probe = try box.write("probe.py", """
+        import socket, struct, sys
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(5)
+        s.connect(sys.argv[1])
+        body = bytes([1, 2]) + b"op" + struct.pack("<I", 6) + b"status"
+        try:
+            s.sendall(struct.pack("<I", len(body)) + body)
+            data = s.recv(4096)
+        except OSError:
+            data = b""
+        print("answered" if data else "refused")
+        """)
+        chmod(probe, 0o644)
+        let run = try box.spawn(["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", probe, sock],
+                                stdin: "", fd3: nil, env: box.environment)
+        XCTAssertEqual(run.stdout, "refused\n", run.description)
+        chmod(box.runtime + "/coffer", 0o700)
+        XCTAssertEqual(try status()["state"] as? String, "unlocked", "the agent survived")
+        // The same probe as this user is answered: the refusal above was the uid check, not a broken probe.
+        let own = try box.spawn(["/usr/bin/python3", probe, sock], stdin: "", fd3: nil, env: box.environment)
+        XCTAssertEqual(own.stdout, "answered\n", own.description)
+    }
+
+    func rawConnect(_ path: String) throws -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let status = try AgentSocket.withAddress(path) { connect(fd, $0, $1) }
+        XCTAssertEqual(status, 0)
+        return fd
+    }
+}
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
+}
