@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "coffer", targets: ["coffer"]),
+        .executable(name: "git-credential-coffer", targets: ["git-credential-coffer"]),
         .library(name: "CofferCore", targets: ["CofferCore"]),
     ],
     dependencies: [
@@ -39,6 +40,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "coffer", dependencies: ["CofferCLI"]),
+        // git runs this on every fetch and push: no Foundation, no ArgumentParser, one round trip.
+        .executableTarget(name: "git-credential-coffer", dependencies: ["CofferAgentProtocol"]),
         .testTarget(name: "CofferSodiumTests", dependencies: ["CofferSodium"], exclude: ["Vectors"]),
         .testTarget(name: "CofferCoreTests", dependencies: ["CofferCore", "CofferSodium"]),
         .testTarget(name: "CofferCLITests", dependencies: ["CofferCore", "CofferSodium", "CofferAgentProtocol"]),

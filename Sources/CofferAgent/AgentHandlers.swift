@@ -20,6 +20,9 @@ struct AgentHandlers {
             case "slots": return (try slots(), false)
             case "slot-add-keyfile": return (try addKeyFileSlot(), false)
             case "slot-remove": return (try removeSlot(request), false)
+            case "git-get": return (try gitGet(request), false)
+            case "git-store": return (try gitStore(request), false)
+            case "git-erase": return (try gitErase(request), false)
             case let op: return (AgentHandlers.error("unknown op '\(op ?? "")'", kind: "protocol"), false)
             }
         } catch let error as VaultError {
@@ -106,6 +109,61 @@ struct AgentHandlers {
     func removeSlot(_ request: AgentMessage) throws -> AgentMessageBuilder {
         guard let id = request.int("id") else { throw AgentRequestError(message: "slot-remove needs an id", kind: "protocol") }
         try state.write { vault in try vault.removeSlot(id: id) }
+        return AgentMessageBuilder(status: "ok")
+    }
+}
+
+extension AgentHandlers {
+    func query(_ request: AgentMessage) throws -> CredentialQuery {
+        var q = CredentialQuery(protocol: request.string("protocol"), host: request.string("host"),
+                                path: request.string("path"), username: request.string("username"))
+        q.authtypeCapable = request.string("capability-authtype") == "1"
+        if let password = try request.secret("password") { q.password = Secret(password) }
+        return q
+    }
+
+    /// One round trip answers git's `get`: the best entry's fields, or none.
+    func gitGet(_ request: AgentMessage) throws -> AgentMessageBuilder {
+        try state.refresh()
+        var reply = AgentMessageBuilder(status: "ok")
+        let q = try query(request)
+        guard let e = state.index.best(q, now: WallClock.now()) else { return reply }
+        reply.add("name", e.name)
+        if e.kind == .token {
+            reply.add("authtype", "Bearer")
+            reply.add("credential", secret: e.secret.storage, range: e.secret.range)
+            return reply
+        }
+        if let user = e.username { reply.add("username", user) }
+        reply.add("password", secret: e.secret.storage, range: e.secret.range)
+        if let expiry = e.passwordExpiryUTC { reply.add("password-expiry-utc", Int(expiry)) }
+        if let refresh = e.oauthRefreshToken { reply.add("oauth-refresh-token", secret: refresh.storage, range: refresh.range) }
+        return reply
+    }
+
+    func gitStore(_ request: AgentMessage) throws -> AgentMessageBuilder {
+        let q = try query(request)
+        guard let password = q.password else { return AgentMessageBuilder(status: "ok") }
+        let refresh = try request.secret("oauth-refresh-token").map(Secret.init)
+        let expiry = request.string("password-expiry-utc").flatMap { Int64($0) }
+        try state.refresh()
+        var probe = state.vault.list
+        // Nothing to change: no write at all.
+        guard try probe.gitStore(q, password: password, expiry: expiry, refreshToken: refresh, now: WallClock.now()) else {
+            return AgentMessageBuilder(status: "ok")
+        }
+        try state.write { vault in
+            _ = try vault.list.gitStore(q, password: password, expiry: expiry, refreshToken: refresh, now: WallClock.now())
+        }
+        return AgentMessageBuilder(status: "ok")
+    }
+
+    func gitErase(_ request: AgentMessage) throws -> AgentMessageBuilder {
+        let q = try query(request)
+        try state.refresh()
+        var probe = state.vault.list
+        guard try probe.gitErase(q, now: WallClock.now()) else { return AgentMessageBuilder(status: "ok") }
+        try state.write { vault in _ = try vault.list.gitErase(q, now: WallClock.now()) }
         return AgentMessageBuilder(status: "ok")
     }
 }

@@ -10,6 +10,15 @@ final class AgentState {
     private(set) var vault: Vault
     private(set) var generation = 1
     private var identity: FileIdentity?
+    private var indexed: (generation: Int, index: CredentialIndex)?
+
+    /// The git lookup index, rebuilt after the entries change.
+    var index: CredentialIndex {
+        if let indexed, indexed.generation == generation { return indexed.index }
+        let index = CredentialIndex(vault.list)
+        indexed = (generation, index)
+        return index
+    }
 
     init(store: VaultStore, vault: Vault) {
         self.store = store

@@ -6,8 +6,8 @@ import CofferSodium
 /// many entries costs one locked allocation, not one per secret. New secrets own a buffer of their own.
 public struct Secret: @unchecked Sendable {
     // Both are immutable; SecureBytes is only read after construction.
-    let storage: SecureBytes
-    let range: Range<Int>
+    public let storage: SecureBytes
+    public let range: Range<Int>
 
     init(storage: SecureBytes, range: Range<Int>) {
         precondition(range.lowerBound >= 0 && range.upperBound <= storage.count)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CofferAgentProtocol
 import CofferCore
 import Glibc
 
@@ -24,12 +25,7 @@ struct VaultOptions: ParsableArguments {
     }
 
     /// `--vault`, else `$COFFER_VAULT`, else `$XDG_DATA_HOME/coffer/vault.coffer`, else `~/.local/share/coffer/vault.coffer`.
-    var vaultPath: String {
-        if let vault { return vault }
-        if let env = Environment.get("COFFER_VAULT"), !env.isEmpty { return env }
-        if let data = Environment.get("XDG_DATA_HOME"), data.hasPrefix("/") { return data + "/coffer/vault.coffer" }
-        return Environment.home + "/.local/share/coffer/vault.coffer"
-    }
+    var vaultPath: String { VaultLocation.resolve(vault) }
 
     var store: VaultStore { VaultStore(path: vaultPath) }
 
@@ -45,10 +41,4 @@ struct VaultOptions: ParsableArguments {
 
 enum Environment {
     static func get(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
-
-    static var home: String {
-        if let home = get("HOME"), !home.isEmpty { return home }
-        if let entry = getpwuid(getuid()), let dir = entry.pointee.pw_dir { return String(cString: dir) }
-        return "/"
-    }
 }

@@ -1,12 +1,9 @@
+import CofferCore
 import Glibc
 
-/// Wall-clock time in Unix seconds. `COFFER_NOW` (Unix seconds) pins it, so transcripts of the CLI
-/// can be compared whole; timestamps are bookkeeping, never a security decision.
+/// The CLI's clock (`WallClock`, which `COFFER_NOW` pins) and its one date format.
 enum Clock {
-    static func now() -> Int64 {
-        if let pinned = getenv("COFFER_NOW").map({ String(cString: $0) }), let value = Int64(pinned) { return value }
-        return Int64(time(nil))
-    }
+    static func now() -> Int64 { WallClock.now() }
 
     /// RFC 3339 in UTC, to the second: `2026-11-29T02:00:00Z`.
     static func format(_ seconds: Int64) -> String {

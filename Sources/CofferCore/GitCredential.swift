@@ -1,0 +1,185 @@
+import CofferSodium
+
+/// What git asks about (gitcredentials(7)): the fields that select a credential.
+public struct CredentialQuery: Sendable {
+    public var `protocol`: String?
+    public var host: String?
+    public var path: String?
+    public var username: String?
+    /// With `erase`: only entries whose secret is this (git ≥ 2.42 sends the rejected password).
+    public var password: Secret?
+    /// The request announced `capability[]=authtype`: bearer tokens may answer.
+    public var authtypeCapable = false
+
+    public init(protocol: String?, host: String?, path: String?, username: String?) {
+        self.protocol = `protocol`
+        self.host = host
+        self.path = path
+        self.username = username
+    }
+}
+
+/// Finds the entries that answer a git credential request, through an index by host, so a lookup costs
+/// the same among ten entries or a hundred thousand.
+///
+/// Rules (README, "git credential helper"): protocol and host match exactly (host case-insensitively, port
+/// included; no subdomain guessing); key pairs and download tokens answer `https` only; an entry with a path
+/// answers only that path; a request with a username takes only entries with that username; disabled
+/// entries and expired passwords never answer; bearer tokens answer only requests that announced
+/// `capability[]=authtype`. Several candidates: an entry with a path first, then login, keypair,
+/// download-token, token; then the most recently updated; then by name.
+public struct CredentialIndex: Sendable {
+    private let entries: [Entry]
+    private let byHost: [String: [Int]]
+
+    public init(_ list: EntryList) {
+        entries = list.entries
+        var byHost: [String: [Int]] = [:]
+        for (i, entry) in entries.enumerated() where CredentialIndex.answersGit(entry.kind, entry.tokenType) {
+            byHost[entry.host.lowercased(), default: []].append(i)
+        }
+        self.byHost = byHost
+    }
+
+    static func answersGit(_ kind: EntryKind, _ type: TokenType?) -> Bool {
+        kind != .token || type == .bearer
+    }
+
+    /// Entries that match, best first; with `includeDisabled` (for erase), disabled ones too.
+    public func matches(_ query: CredentialQuery, now: Int64, includeDisabled: Bool = false) -> [Entry] {
+        guard let host = query.host?.lowercased(), let indices = byHost[host] else { return [] }
+        let found = indices.map { entries[$0] }.filter { CredentialIndex.matches($0, query, now: now, includeDisabled: includeDisabled) }
+        return found.sorted(by: CredentialIndex.moreSpecific)
+    }
+
+    public func best(_ query: CredentialQuery, now: Int64) -> Entry? {
+        matches(query, now: now).first
+    }
+
+    static func matches(_ e: Entry, _ q: CredentialQuery, now: Int64, includeDisabled: Bool) -> Bool {
+        guard includeDisabled || e.enabled else { return false }
+        let proto = q.protocol?.lowercased() ?? ""
+        switch e.kind {
+        case .keypair, .downloadToken: guard proto == "https" else { return false }
+        case .login: guard proto == e.protocol?.lowercased() else { return false }
+        case .token: guard proto == "https", q.authtypeCapable || includeDisabled else { return false }
+        }
+        if let path = e.path, !path.isEmpty, path != q.path { return false }
+        if let user = q.username, !user.isEmpty, user != e.username { return false }
+        if !includeDisabled, let expiry = e.passwordExpiryUTC, expiry <= now { return false }
+        return true
+    }
+
+    static func rank(_ kind: EntryKind) -> Int {
+        switch kind {
+        case .login: 0
+        case .keypair: 1
+        case .downloadToken: 2
+        case .token: 3
+        }
+    }
+
+    static func moreSpecific(_ a: Entry, _ b: Entry) -> Bool {
+        let aPath = !(a.path ?? "").isEmpty, bPath = !(b.path ?? "").isEmpty
+        if aPath != bPath { return aPath }
+        if rank(a.kind) != rank(b.kind) { return rank(a.kind) < rank(b.kind) }
+        if a.updated != b.updated { return a.updated > b.updated }
+        return a.name < b.name
+    }
+}
+
+/// git's `store` and `erase` applied to the entries.
+extension EntryList {
+    /// `store`: git reports that a credential worked. Updates the login with the same protocol, host, path
+    /// and username (re-enabling it if git had rejected it), re-enables a rejected entry of another kind with
+    /// the same secret, or adds a login of origin `git`. Returns false when nothing changed.
+    public mutating func gitStore(_ q: CredentialQuery, password: Secret, expiry: Int64?, refreshToken: Secret?, now: Int64) throws(VaultError) -> Bool {
+        guard let proto = q.protocol, let host = q.host, let user = q.username, !user.isEmpty else { return false }
+        let sameCredential = entries.filter { e in
+            e.host.lowercased() == host.lowercased() && e.username == user && (e.path ?? "") == (q.path ?? "")
+                && (e.kind == .login ? e.protocol?.lowercased() == proto.lowercased() : (e.kind != .token && proto == "https"))
+        }
+        if let login = sameCredential.first(where: { $0.kind == .login }) {
+            let unchanged = login.secret.constantTimeEquals(password) && login.enabled && login.passwordExpiryUTC == expiry
+                && EntryList.same(login.oauthRefreshToken, refreshToken)
+            if unchanged { return false }
+            try update(login.name) { e in
+                if !e.secret.constantTimeEquals(password) { e.secret = password }
+                e.passwordExpiryUTC = expiry
+                e.oauthRefreshToken = refreshToken
+                e.enabled = true
+                e.rejectedAt = nil
+                e.rejectedHost = nil
+                e.updated = now
+            }
+            return true
+        }
+        if let other = sameCredential.first(where: { $0.secret.constantTimeEquals(password) }) {
+            guard !other.enabled || other.rejectedAt != nil else { return false }
+            try update(other.name) { e in
+                e.enabled = true
+                e.rejectedAt = nil
+                e.rejectedHost = nil
+                e.updated = now
+            }
+            return true
+        }
+        var entry = Entry(name: uniqueName(for: proto, host, q.path, user), kind: .login, host: host, username: user, secret: password, created: now)
+        entry.protocol = proto
+        entry.path = (q.path?.isEmpty ?? true) ? nil : q.path
+        entry.passwordExpiryUTC = expiry
+        entry.oauthRefreshToken = refreshToken
+        entry.origin = .git
+        try add(entry)
+        return true
+    }
+
+    /// `erase`: git reports a credential rejected. Matching entries — only those with the rejected secret when
+    /// git sends it — are removed when git stored them, and otherwise disabled and marked rejected, since a
+    /// 401 may be an entitlement problem the user wants to decide on. Returns false when nothing changed.
+    public mutating func gitErase(_ q: CredentialQuery, now: Int64) throws(VaultError) -> Bool {
+        var query = q
+        query.authtypeCapable = true
+        let targets = CredentialIndex(self).matches(query, now: now, includeDisabled: true).filter { e in
+            q.password.map { e.secret.constantTimeEquals($0) } ?? true
+        }
+        var changed = false
+        for e in targets {
+            if e.origin == .git {
+                try remove(e.name)
+                changed = true
+            } else if e.enabled || e.rejectedAt == nil {
+                try update(e.name) { entry in
+                    entry.enabled = false
+                    entry.rejectedAt = now
+                    entry.rejectedHost = q.host ?? entry.host
+                    entry.updated = now
+                }
+                changed = true
+            }
+        }
+        return changed
+    }
+
+    static func same(_ a: Secret?, _ b: Secret?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): true
+        case let (x?, y?): x.constantTimeEquals(y)
+        default: false
+        }
+    }
+
+    /// `git:PROTOCOL/HOST[/PATH]/USER`, with characters names cannot hold replaced by `_`, made unique.
+    func uniqueName(for proto: String, _ host: String, _ path: String?, _ user: String) -> String {
+        let raw = "git:\(proto)/\(host)" + ((path?.isEmpty ?? true) ? "" : "/\(path!)") + "/\(user)"
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-@+:/")
+        let cleaned = String(String(raw.map { allowed.contains($0) ? $0 : "_" }).prefix(VaultFormat.maxNameBytes - 4))
+        var name = cleaned
+        var n = 2
+        while contains(name) {
+            name = "\(cleaned)-\(n)"
+            n += 1
+        }
+        return name
+    }
+}

@@ -1,0 +1,131 @@
+import CofferAgentProtocol
+import CofferSodium
+import Glibc
+
+/// git's credential request as read from standard input (git-credential(1), "INPUT/OUTPUT FORMAT"):
+/// `key=value` lines up to a blank line or end of input. The input sits in locked memory, since it may
+/// hold a password; fields are ranges of it.
+struct CredentialRequest {
+    static let maxLineBytes = 65535
+    static let maxInputBytes = 1 << 20
+
+    enum Failure: Error {
+        case lineTooLong
+        case nul
+        case inputTooLarge
+        case unreadable
+
+        var message: String {
+            switch self {
+            case .lineTooLong: "credential line longer than \(CredentialRequest.maxLineBytes) bytes"
+            case .nul: "credential value contains a NUL byte"
+            case .inputTooLarge: "credential input larger than \(CredentialRequest.maxInputBytes) bytes"
+            case .unreadable: "cannot read the credential request"
+            }
+        }
+    }
+
+    let buffer: SecureBytes
+    /// In input order; array keys (`capability[]`, `wwwauth[]`, `state[]`) repeat.
+    let fields: [(key: String, value: Range<Int>)]
+
+    static func read(from fd: Int32) throws(Failure) -> CredentialRequest {
+        guard let buffer = try? SecureBytes(count: maxInputBytes + 1) else { throw .unreadable }
+        var count = 0
+        let ok = buffer.withUnsafeMutableBytes { raw -> Bool in
+            while count < raw.count {
+                let n = Glibc.read(fd, raw.baseAddress! + count, raw.count - count)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                if n == 0 { break }
+                count += n
+                // A blank line ends the request; stop reading there.
+                if count >= 2 && raw[count - 1] == 0x0A && (raw[count - 2] == 0x0A || count == 1) { break }
+                if count == 1 && raw[0] == 0x0A { break }
+            }
+            return true
+        }
+        guard ok else { throw .unreadable }
+        guard count <= maxInputBytes else { throw .inputTooLarge }
+        var fields: [(String, Range<Int>)] = []
+        try buffer.withUnsafeBytes { (b) throws(Failure) in
+            var start = 0
+            while start < count {
+                var end = start
+                while end < count && b[end] != 0x0A { end += 1 }
+                guard end - start <= maxLineBytes else { throw .lineTooLong }
+                if end == start { break } // blank line: end of request
+                var lineEnd = end
+                if b[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+                let line = UnsafeRawBufferPointer(rebasing: b[start..<lineEnd])
+                guard !line.contains(0) else { throw .nul }
+                if let eq = line.firstIndex(of: 0x3D) {
+                    let key = String(decoding: line[..<eq], as: UTF8.self)
+                    fields.append((key, (start + eq + 1)..<lineEnd))
+                }
+                start = end + 1
+            }
+        }
+        return CredentialRequest(buffer: buffer, fields: fields)
+    }
+
+    func text(_ key: String) -> String? {
+        guard let range = fields.last(where: { $0.key == key })?.value else { return nil }
+        return buffer.withUnsafeBytes { String(decoding: $0[range], as: UTF8.self) }
+    }
+
+    func texts(_ key: String) -> [String] {
+        fields.filter { $0.key == key }.map { f in buffer.withUnsafeBytes { String(decoding: $0[f.value], as: UTF8.self) } }
+    }
+
+    func range(_ key: String) -> Range<Int>? { fields.last(where: { $0.key == key })?.value }
+
+    /// protocol, host, path and username, from the attributes or, failing those, from `url=`.
+    var selector: (protocol: String?, host: String?, path: String?, username: String?) {
+        var result = (protocol: text("protocol"), host: text("host"), path: text("path"), username: text("username"))
+        if let url = text("url"), let parsed = CredentialRequest.parse(url: url) {
+            result.protocol = result.protocol ?? parsed.protocol
+            result.host = result.host ?? parsed.host
+            result.path = result.path ?? parsed.path
+            result.username = result.username ?? parsed.username
+        }
+        return result
+    }
+
+    /// `protocol://[user[:password]@]host[:port][/path]`; the password part is ignored.
+    static func parse(url: String) -> (protocol: String, host: String, path: String?, username: String?)? {
+        // Without Foundation: find "://" by hand.
+        let chars = Array(url)
+        guard let colon = (0..<max(0, chars.count - 2)).first(where: { chars[$0] == ":" && chars[$0 + 1] == "/" && chars[$0 + 2] == "/" }) else {
+            return nil
+        }
+        let proto = String(chars[..<colon])
+        var rest = Substring(String(chars[(colon + 3)...]))
+        var path: String?
+        if let slash = rest.firstIndex(of: "/") {
+            path = String(rest[rest.index(after: slash)...])
+            rest = rest[..<slash]
+        }
+        var user: String?
+        if let at = rest.lastIndex(of: "@") {
+            let userInfo = rest[..<at]
+            user = String(userInfo.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+            rest = rest[rest.index(after: at)...]
+        }
+        return (proto, String(rest), path?.isEmpty == true ? nil : path, user.map(percentDecode))
+    }
+
+    static func percentDecode(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        var utf8 = Array(text.utf8)[...]
+        while let b = utf8.first {
+            utf8 = utf8.dropFirst()
+            if b == 0x25, utf8.count >= 2, let v = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16) {
+                bytes.append(v)
+                utf8 = utf8.dropFirst(2)
+            } else {
+                bytes.append(b)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

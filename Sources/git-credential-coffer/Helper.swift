@@ -1,0 +1,181 @@
+import CofferAgentProtocol
+import CofferSodium
+import Glibc
+
+/// `git-credential-coffer [--vault PATH] [--prompt] get|store|erase`: git's credential helper protocol
+/// (gitcredentials(7)), answered by the running agent in one round trip. No Foundation, no argument
+/// parser: git starts this program for every fetch and push.
+enum Helper {
+    static func main(_ arguments: [String]) -> Int32 {
+        var vault: String?
+        var prompt = false
+        var action: String?
+        var rest = arguments[...]
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "--prompt": prompt = true
+            case "--vault":
+                guard let value = rest.popFirst() else { return usage("--vault needs a path") }
+                vault = value
+            case let flag where flag.hasPrefix("--vault="): vault = String(flag.dropFirst(8))
+            case let flag where flag.hasPrefix("-"): return usage("unknown option '\(flag)'")
+            default: action = action ?? argument
+            }
+        }
+        // Unknown actions are ignored, as gitcredentials(7) asks of helpers.
+        guard let action, ["get", "store", "erase"].contains(action) else { return 0 }
+        let request: CredentialRequest
+        do { request = try CredentialRequest.read(from: 0) } catch {
+            return fail(error.message)
+        }
+        let socket = AgentSocket.path(forVault: VaultLocation.resolve(vault))
+        switch action {
+        case "get": return get(request, socket: socket, prompt: prompt, vault: vault)
+        case "store": return send("git-store", request, socket: socket)
+        default: return send("git-erase", request, socket: socket)
+        }
+    }
+
+    static func get(_ request: CredentialRequest, socket: String, prompt: Bool, vault: String?) -> Int32 {
+        var message = query("git-get", request)
+        if request.texts("capability[]").contains("authtype") { message.add("capability-authtype", "1") }
+        var reply: AgentMessage
+        do {
+            reply = try AgentClient(socketPath: socket).request(message)
+        } catch .notRunning {
+            guard prompt, unlockOnTerminal(vault: vault), let again = try? AgentClient(socketPath: socket).request(message) else {
+                // Locked: no answer, so git tries its next helper or asks the user itself.
+                if isatty(2) == 1 { Output.stderr("coffer: hint: the vault is locked; run 'coffer unlock' to let git use it\n") }
+                return 0
+            }
+            reply = again
+        } catch {
+            if isatty(2) == 1 { Output.stderr("coffer: error: \(error)\n") }
+            return 0
+        }
+        return Output.answer(reply) ? 0 : fail("the stored credential cannot be passed to git (a value has a line break)")
+    }
+
+    /// The query fields, with secrets as ranges of the locked input.
+    static func query(_ op: String, _ request: CredentialRequest) -> AgentMessageBuilder {
+        var message = AgentMessageBuilder(op: op)
+        let s = request.selector
+        if let v = s.protocol { message.add("protocol", v) }
+        if let v = s.host { message.add("host", v) }
+        if let v = s.path { message.add("path", v) }
+        if let v = s.username { message.add("username", v) }
+        return message
+    }
+
+    /// `store` and `erase`: quietly nothing when the vault is locked, and never an `ephemeral` credential.
+    static func send(_ op: String, _ request: CredentialRequest, socket: String) -> Int32 {
+        if op == "git-store" && request.text("ephemeral") == "true" { return 0 }
+        var message = query(op, request)
+        if let range = request.range("password") { message.add("password", secret: request.buffer, range: range) }
+        if let range = request.range("oauth_refresh_token") { message.add("oauth-refresh-token", secret: request.buffer, range: range) }
+        if let expiry = request.text("password_expiry_utc") { message.add("password-expiry-utc", expiry) }
+        do {
+            _ = try AgentClient(socketPath: socket).request(message)
+        } catch .notRunning {
+        } catch {
+            if isatty(2) == 1 { Output.stderr("coffer: error: \(error)\n") }
+        }
+        return 0
+    }
+
+    /// `--prompt`: runs `coffer unlock` on the terminal, when there is one and git allows prompting.
+    static func unlockOnTerminal(vault: String?) -> Bool {
+        if let allowed = getenv("GIT_TERMINAL_PROMPT").map({ String(cString: $0) }), allowed == "0" { return false }
+        let tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
+        guard tty >= 0 else { return false }
+        close(tty)
+        let coffer = siblingCoffer()
+        var argv = [coffer, "unlock"]
+        if let vault { argv += ["--vault", vault] }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        // stdout is git's channel: coffer's own messages go to stderr.
+        posix_spawn_file_actions_adddup2(&actions, 2, 1)
+        var pid: pid_t = 0
+        var pointers: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { pointers.forEach { free($0) } }
+        guard posix_spawnp(&pid, coffer, &actions, nil, &pointers, environ) == 0 else { return false }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return status == 0
+    }
+
+    /// The `coffer` installed beside this helper, else the one on PATH.
+    static func siblingCoffer() -> String {
+        var buffer = [UInt8](repeating: 0, count: Int(PATH_MAX))
+        let n = readlink("/proc/self/exe", &buffer, buffer.count)
+        if n > 0, let slash = buffer[0..<n].lastIndex(of: 0x2F) {
+            let candidate = String(decoding: buffer[0...slash], as: UTF8.self) + "coffer"
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        return "coffer"
+    }
+
+    static func usage(_ message: String) -> Int32 {
+        Output.stderr("coffer: error: \(message)\ncoffer: hint: usage: git-credential-coffer [--vault PATH] [--prompt] get|store|erase\n")
+        return 2
+    }
+
+    static func fail(_ message: String) -> Int32 {
+        Output.stderr("coffer: error: \(message)\n")
+        return 1
+    }
+}
+
+/// Writing git's answer: `key=value` lines on stdout.
+enum Output {
+    static func stderr(_ text: String) { write(2, text) }
+
+    static func write(_ fd: Int32, _ text: String) {
+        var text = text
+        text.withUTF8 { raw(fd, UnsafeRawBufferPointer($0)) }
+    }
+
+    static func raw(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
+        var done = 0
+        while done < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 { if errno == EINTR { continue }; return }
+            done += n
+        }
+    }
+
+    /// Prints the agent's answer; false (and nothing printed) when a value could break the line format.
+    static func answer(_ reply: AgentMessage) -> Bool {
+        let names: [(agent: String, git: String)] = reply.has("credential")
+            ? [("authtype", "authtype"), ("credential", "credential")]
+            : [("username", "username"), ("password", "password"), ("password-expiry-utc", "password_expiry_utc"),
+               ("oauth-refresh-token", "oauth_refresh_token")]
+        let present = names.compactMap { name in reply.fields.first { $0.name == name.agent }.map { (name.git, $0.range) } }
+        guard !present.isEmpty else { return true }
+        let safe = reply.body.withUnsafeBytes { b in present.allSatisfy { !b[$0.1].contains(0x0A) && !b[$0.1].contains(0) } }
+        guard safe else { return false }
+        // One buffer in locked memory, one write: git reads the whole answer.
+        var size = reply.has("credential") ? "capability[]=authtype\n".utf8.count : 0
+        for (key, range) in present { size += key.utf8.count + 2 + range.count }
+        guard let out = try? SecureBytes(count: size) else { return false }
+        out.withUnsafeMutableBytes { o in
+            var at = 0
+            func put(_ bytes: UnsafeRawBufferPointer) {
+                UnsafeMutableRawBufferPointer(rebasing: o[at..<(at + bytes.count)]).copyMemory(from: bytes)
+                at += bytes.count
+            }
+            if reply.has("credential") { Array("capability[]=authtype\n".utf8).withUnsafeBytes(put) }
+            reply.body.withUnsafeBytes { b in
+                for (key, range) in present {
+                    Array((key + "=").utf8).withUnsafeBytes(put)
+                    put(UnsafeRawBufferPointer(rebasing: b[range]))
+                    [UInt8(0x0A)].withUnsafeBytes(put)
+                }
+            }
+        }
+        out.withUnsafeBytes { raw(1, $0) }
+        return true
+    }
+}

@@ -1,0 +1,3 @@
+import Glibc
+
+exit(Helper.main(Array(CommandLine.arguments.dropFirst())))
