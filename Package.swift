@@ -44,6 +44,6 @@ let package = Package(
         .executableTarget(name: "git-credential-coffer", dependencies: ["CofferAgentProtocol"]),
         .testTarget(name: "CofferSodiumTests", dependencies: ["CofferSodium"], exclude: ["Vectors"]),
         .testTarget(name: "CofferCoreTests", dependencies: ["CofferCore", "CofferSodium"]),
-        .testTarget(name: "CofferCLITests", dependencies: ["CofferCore", "CofferSodium", "CofferAgentProtocol"]),
+        .testTarget(name: "CofferCLITests", dependencies: ["CofferCore", "CofferSodium", "CofferAgentProtocol"], exclude: ["Fixtures"]),
     ]
 )

@@ -11,7 +11,7 @@ public struct CofferCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Init.self, Add.self, List.self, Show.self, Enable.self, Disable.self, Remove.self, Rotate.self, Passwd.self,
-            UnlockCommand.self, Lock.self, Status.self, SlotCommand.self, AgentCommand.self,
+            UnlockCommand.self, Lock.self, Status.self, SlotCommand.self, GitCommand.self, AgentCommand.self,
         ]
     )
 

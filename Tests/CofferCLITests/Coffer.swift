@@ -12,6 +12,8 @@ struct CofferRun: Equatable, CustomStringConvertible {
 }
 
 final class Sandbox {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
+
     static let binaryDirectory: String = {
         if let dir = ProcessInfo.processInfo.environment["COFFER_BIN_DIR"] { return dir }
         // The test runner lives in the build directory beside the executables.
@@ -59,7 +61,7 @@ final class Sandbox {
     func read(_ path: String) -> [UInt8]? { FileManager.default.contents(atPath: path).map(Array.init) }
 
     var environment: [String: String] {
-        ["HOME": home, "PATH": "/usr/bin:/bin", "COFFER_NOW": String(now), "LANG": "C.UTF-8", "XDG_RUNTIME_DIR": runtime]
+        ["HOME": home, "PATH": Sandbox.binaryDirectory + ":/usr/bin:/bin", "GIT_TERMINAL_PROMPT": "0", "COFFER_NOW": String(now), "LANG": "C.UTF-8", "XDG_RUNTIME_DIR": runtime]
     }
 
     /// `coffer ARGS` with `stdin` as standard input and `fd3` readable on descriptor 3.
