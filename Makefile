@@ -24,7 +24,8 @@ build: deps
 install: build
 	install -d $(PREFIX)/bin
 	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/coffer" $(PREFIX)/bin/coffer
-	@echo "installed coffer in $(PREFIX)/bin"
+	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/git-credential-coffer" $(PREFIX)/bin/git-credential-coffer
+	@echo "installed coffer and git-credential-coffer in $(PREFIX)/bin"
 	@scripts/demo "$(PREFIX)/bin/coffer"
 
 demo: build
