@@ -11,7 +11,8 @@ public struct CofferCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Init.self, Add.self, List.self, Show.self, Enable.self, Disable.self, Remove.self, Rotate.self, Passwd.self,
-            UnlockCommand.self, Lock.self, Status.self, SlotCommand.self, GitCommand.self, AgentCommand.self,
+            UnlockCommand.self, Lock.self, Status.self, SlotCommand.self, GitCommand.self,
+            Export.self, Exec.self, Import.self, Check.self, AgentCommand.self,
         ]
     )
 
@@ -34,6 +35,9 @@ public enum CofferMain {
     static func report(_ error: Error, arguments: [String]) -> Int32 {
         let status: ExitStatus
         switch error {
+        case let e as ExitCode:
+            // A command that has already said what it had to, and only sets the status (check).
+            return e.rawValue
         case let e as VaultError:
             Console.error(e.description)
             if let hint = e.hint { Console.hint(hint) }

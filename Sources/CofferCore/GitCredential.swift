@@ -170,7 +170,7 @@ extension EntryList {
     }
 
     /// `git:PROTOCOL/HOST[/PATH]/USER`, with characters names cannot hold replaced by `_`, made unique.
-    func uniqueName(for proto: String, _ host: String, _ path: String?, _ user: String) -> String {
+    public func uniqueName(for proto: String, _ host: String, _ path: String?, _ user: String) -> String {
         let raw = "git:\(proto)/\(host)" + ((path?.isEmpty ?? true) ? "" : "/\(path!)") + "/\(user)"
         let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-@+:/")
         let cleaned = String(String(raw.map { allowed.contains($0) ? $0 : "_" }).prefix(VaultFormat.maxNameBytes - 4))

@@ -1,0 +1,84 @@
+import ArgumentParser
+import CofferCore
+import Foundation
+import Glibc
+
+struct Exec: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a command with the vault's credentials in its environment, never on argv or in a lasting file.",
+        discussion: """
+        COMPOSER_AUTH is set (merged with one already in the environment; Coffer's hosts win). With --netrc, a
+        temporary 0600 netrc file is made and its path put in COFFER_NETRC and NETRC; it is removed when the
+        command ends. The command's exit status, output and signals pass through.
+        """)
+
+    @Flag(help: "Set COMPOSER_AUTH (the default when no other flag is given).")
+    var composer = false
+
+    @Flag(help: "Provide a temporary netrc file, path in COFFER_NETRC and NETRC.")
+    var netrc = false
+
+    @OptionGroup var selection: SelectionOptions
+    @OptionGroup var options: VaultOptions
+
+    @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.")
+    var command: [String] = []
+
+    func validate() throws {
+        if command.isEmpty { throw ValidationError("no command to run; put it after --") }
+    }
+
+    func run() throws {
+        let withComposer = composer || !netrc
+        // The vault first: when it is locked or damaged, the command does not run at all.
+        let entries = try VaultSession.read(options) { list in try selection.select(list) }
+        var environment = ProcessInfo.processInfo.environment
+        if withComposer {
+            let (document, shadowed) = ComposerAuth.document(from: entries)
+            shadowed.forEach { Console.warning($0) }
+            var existing: [String: Any] = [:]
+            if let current = environment["COMPOSER_AUTH"], !current.isEmpty {
+                guard let object = try? JSONSerialization.jsonObject(with: Data(current.utf8)) as? [String: Any] else {
+                    throw CLIError.input("COMPOSER_AUTH in the environment is not a JSON object")
+                }
+                existing = object
+            }
+            environment["COMPOSER_AUTH"] = try ComposerAuth.encode(ComposerAuth.merge(document, into: existing), pretty: false)
+            warnAboutProjectAuthJSON(Set(document.values.flatMap(\.keys)))
+        }
+        var netrcPath: String?
+        if netrc {
+            let path = try temporaryNetrc(Netrc.lines(from: entries))
+            netrcPath = path
+            environment["COFFER_NETRC"] = path
+            environment["NETRC"] = path
+        }
+        defer { if let netrcPath { unlink(netrcPath) } }
+        let status = try ChildProcess.run(command, environment: environment)
+        if let netrcPath { unlink(netrcPath) }
+        ChildProcess.exitLike(status)
+    }
+
+    /// composer before 2.7.8 lets a project's auth.json win over COMPOSER_AUTH for the same host.
+    func warnAboutProjectAuthJSON(_ ours: Set<String>) {
+        guard let data = FileManager.default.contents(atPath: "auth.json"),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return }
+        let both = ComposerAuth.hosts(in: object).intersection(ours).sorted()
+        if !both.isEmpty {
+            Console.warning("./auth.json also has credentials for \(both.joined(separator: ", ")); composer before 2.7.8 uses those instead of coffer's")
+        }
+    }
+
+    /// In the per-user runtime directory (a tmpfs) when there is one, so the file never reaches a disk.
+    func temporaryNetrc(_ lines: [String]) throws -> String {
+        let base = Environment.get("XDG_RUNTIME_DIR").flatMap { $0.hasPrefix("/") ? $0 : nil } ?? (Environment.get("TMPDIR") ?? "/tmp")
+        var template = Array((base + "/coffer-netrc-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw CLIError.failure("cannot create a temporary netrc file in \(base)") }
+        defer { close(fd) }
+        fchmod(fd, 0o600)
+        var text = lines.map { $0 + "\n" }.joined()
+        text.withUTF8 { _ = Glibc.write(fd, $0.baseAddress, $0.count) }
+        return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

@@ -1,0 +1,7 @@
+import ArgumentParser
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print or write credentials for other tools: composer's auth.json / COMPOSER_AUTH, netrc.",
+        subcommands: [ExportComposer.self, ExportNetrc.self])
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import CofferCore
+import Foundation
+
+struct ExportComposer: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "composer",
+        abstract: "Print an auth.json document of the enabled entries, or merge it into an auth.json file.",
+        discussion: """
+        --format env prints COMPOSER_AUTH=<json> for env files; --format shell prints a line for
+        eval "$(coffer export composer --format shell)". --write merges into PATH (other hosts and sections kept),
+        atomically, mode 0600.
+        """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case json, env, shell }
+
+    @OptionGroup var selection: SelectionOptions
+    @OptionGroup var options: VaultOptions
+
+    @Option(help: "json, env or shell.")
+    var format: Format = .json
+
+    @Option(help: ArgumentHelp("Merge into this auth.json instead of printing.", valueName: "path"))
+    var write: String?
+
+    func run() throws {
+        if let write { try PrivateFile.checkNotExposed(write) }
+        let entries = try VaultSession.read(options) { list in try selection.select(list) }
+        let (document, shadowed) = ComposerAuth.document(from: entries)
+        shadowed.forEach { Console.warning($0) }
+        if let write {
+            var existing: [String: Any] = [:]
+            if FileManager.default.fileExists(atPath: write) {
+                guard let data = FileManager.default.contents(atPath: write),
+                      let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                    throw CLIError.input("\(write) is not a JSON object", hint: "fix or move it; coffer merges only into valid auth.json files")
+                }
+                existing = object
+            }
+            try PrivateFile.write(try ComposerAuth.encode(ComposerAuth.merge(document, into: existing), pretty: true) + "\n", to: write)
+            let count = document.values.reduce(0) { $0 + $1.count }
+            Console.out("wrote \(count) \(count == 1 ? "host" : "hosts") to \(write)")
+            return
+        }
+        switch format {
+        case .json: Console.out(try ComposerAuth.encode(document, pretty: true))
+        case .env: Console.out("COMPOSER_AUTH=" + (try ComposerAuth.encode(document, pretty: false)))
+        case .shell: Console.out("export COMPOSER_AUTH=" + ComposerAuth.shellQuoted(try ComposerAuth.encode(document, pretty: false)))
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import CofferCore
+import Foundation
+
+struct ImportComposer: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "composer",
+        abstract: "Import an auth.json: http-basic for repo.magento.com as key pairs, other hosts as logins, token sections as tokens.")
+
+    @Argument(help: "The auth.json file.")
+    var path: String
+
+    @Flag(name: .customLong("remove-source"), help: "Overwrite and delete the file once the vault write succeeded.")
+    var removeSource = false
+
+    @OptionGroup var options: VaultOptions
+
+    func run() throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CLIError.input("cannot read \(path)")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data), let root = object as? [String: Any] else {
+            throw CLIError.input("\(path) is not a JSON object")
+        }
+        try plan(root).commit(options, source: path, removeSource: removeSource)
+    }
+
+    func plan(_ root: [String: Any]) throws -> ImportPlan {
+        var plan = ImportPlan()
+        let now = Clock.now()
+        func bad(_ key: String, _ why: String) -> CLIError { .input("\(path): \(key): \(why)") }
+        func string(_ value: Any?, _ key: String) throws -> String {
+            guard let text = value as? String, !text.isEmpty else { throw bad(key, "must be a non-empty string") }
+            return text
+        }
+        for section in root.keys.sorted() {
+            guard ComposerAuth.sections.contains(section) else {
+                plan.skipped.append("section '\(section)': not a credential section coffer keeps")
+                continue
+            }
+            guard let hosts = root[section] as? [String: Any] else { throw bad(section, "must be an object of hosts") }
+            for host in hosts.keys.sorted() {
+                let key = "\(section).\(host)"
+                var entry: Entry
+                switch section {
+                case "http-basic":
+                    guard let pair = hosts[host] as? [String: Any] else { throw bad(key, "must be an object with username and password") }
+                    let user = try string(pair["username"], key + ".username")
+                    let secret = try Secret(copying: try string(pair["password"], key + ".password"))
+                    let kind: EntryKind = host == EntryKind.keypair.defaultHost ? .keypair : .login
+                    entry = Entry(name: "\(section):\(host)", kind: kind, host: host, username: user, secret: secret, created: now)
+                    if kind == .login { entry.protocol = "https" }
+                case "bitbucket-oauth":
+                    guard let pair = hosts[host] as? [String: Any] else { throw bad(key, "must be an object with consumer-key and consumer-secret") }
+                    entry = Entry(name: "\(section):\(host)", kind: .token, host: host, username: try string(pair["consumer-key"], key + ".consumer-key"),
+                                  secret: try Secret(copying: try string(pair["consumer-secret"], key + ".consumer-secret")), created: now)
+                    entry.tokenType = .bitbucketOAuth
+                default:
+                    entry = Entry(name: "\(section):\(host)", kind: .token, host: host, username: nil,
+                                  secret: try Secret(copying: try string(hosts[host], key)), created: now)
+                    entry.tokenType = TokenType(rawValue: section)
+                }
+                entry.origin = .imported
+                do { try entry.validate() } catch { throw bad(key, "\(error)") }
+                plan.entries.append(entry)
+            }
+        }
+        return plan
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import CofferCore
+import Foundation
+
+struct ImportGitCredentials: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "git-credentials",
+        abstract: "Import git-credential-store's file: one https://user:password@host/path URL per line.")
+
+    @Argument(help: "The file, usually ~/.git-credentials.")
+    var path: String
+
+    @Flag(name: .customLong("remove-source"), help: "Overwrite and delete the file once the vault write succeeded.")
+    var removeSource = false
+
+    @OptionGroup var options: VaultOptions
+
+    func run() throws {
+        guard let data = FileManager.default.contents(atPath: path) else { throw CLIError.input("cannot read \(path)") }
+        guard let text = String(data: data, encoding: .utf8) else { throw CLIError.input("\(path) is not UTF-8 text") }
+        var plan = ImportPlan()
+        var names = EntryList()
+        let now = Clock.now()
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            let at = "\(path):\(index + 1)"
+            guard let url = URLComponents(string: trimmed), let proto = url.scheme, let host = url.host, !host.isEmpty else {
+                throw CLIError.input("\(at): not a URL")
+            }
+            guard let user = url.user, !user.isEmpty else { throw CLIError.input("\(at): no username") }
+            guard let password = url.password, !password.isEmpty else { throw CLIError.input("\(at): no password") }
+            let hostPort = host + (url.port.map { ":\($0)" } ?? "")
+            let pathPart = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
+            var entry = Entry(name: names.uniqueName(for: proto, hostPort, pathPart, user), kind: .login, host: hostPort,
+                              username: user, secret: try Secret(copying: password), created: now)
+            entry.protocol = proto
+            entry.path = pathPart.isEmpty ? nil : pathPart
+            entry.origin = .imported
+            do { try entry.validate() } catch { throw CLIError.input("\(at): \(error)") }
+            try names.add(entry)
+            plan.entries.append(entry)
+        }
+        try plan.commit(options, source: path, removeSource: removeSource)
+    }
+}

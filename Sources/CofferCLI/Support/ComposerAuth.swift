@@ -1,0 +1,99 @@
+import CofferCore
+import Foundation
+
+/// composer's auth.json document (https://getcomposer.org/doc/articles/authentication-for-private-packages.md)
+/// built from enabled entries, and merged into an existing one.
+enum ComposerAuth {
+    /// The sections Coffer writes, in composer's names.
+    static let sections = ["bearer", "bitbucket-oauth", "github-oauth", "gitlab-oauth", "gitlab-token", "http-basic"]
+
+    /// section → host → value. Key pairs, download tokens and http(s) logins go under `http-basic`; tokens under
+    /// their type. The host key is the entry's host, which carries `:port` only for a non-default port, as
+    /// composer's own origin does. When several entries claim one host in one section, the most recently
+    /// updated wins, and the others are reported in `shadowed`.
+    static func document(from entries: [Entry]) -> (document: [String: [String: Any]], shadowed: [String]) {
+        var document: [String: [String: Any]] = [:]
+        var chosen: [String: Entry] = [:]
+        var shadowed: [String] = []
+        let ordered = entries.filter(\.enabled).sorted { $0.updated != $1.updated ? $0.updated > $1.updated : $0.name < $1.name }
+        for e in ordered {
+            guard let (section, value) = item(e) else { continue }
+            let key = section + " " + e.host
+            if let winner = chosen[key] {
+                shadowed.append("'\(e.name)' is shadowed by '\(winner.name)' for \(e.host) in \(section)")
+                continue
+            }
+            chosen[key] = e
+            document[section, default: [:]][e.host] = value
+        }
+        return (document, shadowed)
+    }
+
+    static func item(_ e: Entry) -> (String, Any)? {
+        switch e.kind {
+        case .keypair, .downloadToken:
+            return ("http-basic", ["username": e.username ?? "", "password": e.secret.revealed()])
+        case .login:
+            guard let proto = e.protocol?.lowercased(), proto == "https" || proto == "http" else { return nil }
+            return ("http-basic", ["username": e.username ?? "", "password": e.secret.revealed()])
+        case .token:
+            switch e.tokenType {
+            case .bitbucketOAuth: return ("bitbucket-oauth", ["consumer-key": e.username ?? "", "consumer-secret": e.secret.revealed()])
+            case let type?: return (type.rawValue, e.secret.revealed())
+            case nil: return nil
+            }
+        }
+    }
+
+    /// `existing` with Coffer's hosts put in: other sections and hosts are kept, the same host is replaced.
+    static func merge(_ ours: [String: [String: Any]], into existing: [String: Any]) -> [String: Any] {
+        var merged = existing
+        for (section, hosts) in ours {
+            var target = merged[section] as? [String: Any] ?? [:]
+            for (host, value) in hosts { target[host] = value }
+            merged[section] = target
+        }
+        return merged
+    }
+
+    static func encode(_ object: Any, pretty: Bool) throws -> String {
+        var options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]
+        if pretty { options.insert(.prettyPrinted) }
+        return String(decoding: try JSONSerialization.data(withJSONObject: object, options: options), as: UTF8.self)
+    }
+
+    /// `export COMPOSER_AUTH='…'`: single quotes, each `'` written as `'\''`, so `eval` is safe whatever a
+    /// secret contains.
+    static func shellQuoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// The hosts an auth.json names, in any section (for the warning about a project auth.json).
+    static func hosts(in object: [String: Any]) -> Set<String> {
+        var hosts = Set<String>()
+        for section in sections { (object[section] as? [String: Any])?.keys.forEach { hosts.insert($0) } }
+        return hosts
+    }
+}
+
+/// `machine HOST login USER password SECRET` lines for curl's `--netrc-file`.
+enum Netrc {
+    /// Download tokens and http(s)/ftp logins; the port is dropped, since netrc names machines only.
+    static func lines(from entries: [Entry]) -> [String] {
+        var seen = Set<String>()
+        var lines: [String] = []
+        for e in entries.filter(\.enabled).sorted(by: { $0.updated != $1.updated ? $0.updated > $1.updated : $0.name < $1.name }) {
+            guard e.kind == .downloadToken || e.kind == .login, let user = e.username else { continue }
+            let machine = String(e.host.split(separator: ":").first ?? Substring(e.host))
+            guard seen.insert(machine + " " + user).inserted else { continue }
+            lines.append("machine \(quote(machine)) login \(quote(user)) password \(quote(e.secret.revealed()))")
+        }
+        return lines
+    }
+
+    /// curl (7.84 and later) reads double-quoted tokens with `\"` and `\\` escapes.
+    static func quote(_ token: String) -> String {
+        guard token.contains(where: { $0 == " " || $0 == "\"" || $0 == "\\" || $0 == "\t" }) else { return token }
+        return "\"" + token.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}

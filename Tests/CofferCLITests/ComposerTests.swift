@@ -1,0 +1,251 @@
+import Foundation
+import Glibc
+import XCTest
+
+/// Real composer, curl and a loopback composer repository (`php -S` with a router that demands basic auth).
+final class ComposerTests: XCTestCase {
+    static let publicKey = "5d2c3e8b1a9f4c7e6b0a1d2e3f4a5b6c"
+    static let privateKey = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+    var box: Sandbox!
+    var server: pid_t = 0
+    var port = 0
+    var pass: [String] { ["--passphrase-file", box.root + "/pass"] }
+    var host: String { "127.0.0.1:\(port)" }
+    var project: String { box.root + "/project" }
+
+    override func setUpWithError() throws {
+        for tool in ["/usr/bin/php", "/usr/bin/composer", "/usr/bin/curl"] where !FileManager.default.isExecutableFile(atPath: tool) {
+            throw XCTSkip("\(tool) is missing; make test installs it")
+        }
+        box = try Sandbox()
+        _ = try box.coffer(["init", "--kdf", "interactive"] + pass)
+        port = try Self.freePort()
+        let env = box.environment.merging([
+            "COFFER_TEST_USER": Self.publicKey, "COFFER_TEST_PASS": Self.privateKey,
+            "COFFER_TEST_FORBIDDEN_USER": "expiredexpiredexpiredexpired0000", "COFFER_TEST_FORBIDDEN_PASS": "expired-private",
+            "COFFER_TEST_DL_USER": "MAG123456789", "COFFER_TEST_DL_PASS": "dl token/with:odd@chars",
+        ]) { $1 }
+        server = try box.start(["/usr/bin/php", "-S", "127.0.0.1:\(port)", Sandbox.fixtures + "/composer_router.php"], stdin: "", env: env)
+        var ready = false
+        for _ in 0..<100 where !ready {
+            ready = try box.spawn(["/usr/bin/curl", "-s", "-o", "/dev/null", "http://\(host)/"], stdin: "", fd3: nil, env: box.environment).status == 0
+            if !ready { usleep(50_000) }
+        }
+        XCTAssertTrue(ready, "php -S did not start")
+        try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
+        try """
+        {
+            "name": "coffer/test-project",
+            "repositories": [{"type": "composer", "url": "http://\(host)"}, {"packagist.org": false}],
+            "require": {"coffer-test/magic": "1.0.0"},
+            "config": {"secure-http": false}
+        }
+        """.write(toFile: project + "/composer.json", atomically: true, encoding: .utf8)
+    }
+
+    override func tearDown() {
+        if server > 0 {
+            kill(server, SIGTERM)
+            _ = try? box.finish(server)
+        }
+        box = nil
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// A shell command in the project directory, with composer's own state inside the sandbox.
+    func sh(_ script: String, env extra: [String: String] = [:]) throws -> CofferRun {
+        let env = box.environment.merging([
+            "COMPOSER_HOME": box.root + "/composer-home", "COMPOSER_CACHE_DIR": box.root + "/composer-cache",
+            "COMPOSER_ALLOW_SUPERUSER": "1", "COMPOSER_NO_INTERACTION": "1",
+        ].merging(extra) { $1 }) { $1 }
+        return try box.spawn(["/bin/sh", "-c", "cd '\(project)' && " + script], stdin: "", fd3: nil, env: env)
+    }
+
+    func installed() -> Bool { FileManager.default.fileExists(atPath: project + "/vendor/coffer-test/magic/src/Magic.php") }
+
+    func clean() throws {
+        _ = try sh("rm -rf vendor composer.lock auth.json")
+        XCTAssertFalse(installed())
+    }
+
+    func addKeypair(host: String? = nil) throws {
+        let run = try box.coffer(["add", "keypair", "shop", "--host", host ?? self.host, "--public-key", Self.publicKey] + pass,
+                                 stdin: Self.privateKey + "\n")
+        XCTAssertEqual(run.status, 0, run.description)
+    }
+
+    func testComposerInstallThroughExecExportAndAuthJSON() throws {
+        try addKeypair()
+        let install = "composer install --no-interaction --no-progress --quiet"
+        var run = try sh(install)
+        XCTAssertNotEqual(run.status, 0, "composer installed without credentials")
+        XCTAssertFalse(installed())
+        XCTAssertEqual(try box.coffer(["unlock", "--max", "5m"] + pass).status, 0)
+
+        try clean()
+        run = try sh("coffer exec -- " + install)
+        XCTAssertEqual(run.status, 0, run.description)
+        XCTAssertTrue(installed())
+        XCTAssertFalse(run.stdout.contains(Self.privateKey) || run.stderr.contains(Self.privateKey))
+
+        try clean()
+        run = try sh(#"eval "$(coffer export composer --format shell)" && "# + install)
+        XCTAssertEqual(run.status, 0, run.description)
+        XCTAssertTrue(installed())
+
+        try clean()
+        // --write merges: another host already in auth.json stays.
+        try #"{"github-oauth": {"github.com": "ghp_keep"}}"#.write(toFile: project + "/auth.json", atomically: true, encoding: .utf8)
+        chmod(project + "/auth.json", 0o600)
+        run = try sh("coffer export composer --write auth.json && " + install)
+        XCTAssertEqual(run.status, 0, run.description)
+        XCTAssertEqual(run.stdout, "wrote 1 host to auth.json\n")
+        XCTAssertTrue(installed())
+        let written = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: project + "/auth.json"))) as? [String: Any]
+        XCTAssertEqual((written?["github-oauth"] as? [String: String])?["github.com"], "ghp_keep")
+        XCTAssertEqual(((written?["http-basic"] as? [String: Any])?[host] as? [String: String])?["password"], Self.privateKey)
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: project + "/auth.json")[.posixPermissions] as? Int, 0o600)
+        // A project auth.json naming the same host is warned about: composer before 2.7.8 prefers it.
+        run = try sh("coffer exec -- true")
+        XCTAssertEqual(run.stderr, "coffer: warning: ./auth.json also has credentials for \(host); composer before 2.7.8 uses those instead of coffer's\n")
+        chmod(project + "/auth.json", 0o644)
+        run = try sh("coffer export composer --write auth.json")
+        XCTAssertEqual(run.status, 1)
+        XCTAssertEqual(run.stderr, "coffer: error: auth.json can be read by other users (mode 644); not writing secrets into it\ncoffer: hint: run chmod 600 auth.json first\n")
+
+        try clean()
+        XCTAssertEqual(try box.coffer(["lock"]).status, 0)
+        run = try sh("coffer exec -- sh -c 'touch composer-ran; " + install + "'")
+        XCTAssertRun(run, status: 8, stderr: ["coffer: error: vault is locked",
+                                              "coffer: hint: run 'coffer unlock' first, or pass --passphrase-fd N or --passphrase-file PATH"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: project + "/composer-ran"), "the command ran with the vault locked")
+    }
+
+    func testExportFormatsQuoteAnySecret() throws {
+        let awkward = #"it's "q" \ $HOME `x` ü"#
+        XCTAssertEqual(try box.coffer(["add", "login", "odd", "--host", "repo.example:8443", "--username", "me"] + pass, stdin: awkward + "\n").status, 0)
+        XCTAssertEqual(try box.coffer(["add", "token", "gh", "--type", "github-oauth", "--host", "github.com"] + pass, stdin: "ghp_1\n").status, 0)
+        XCTAssertEqual(try box.coffer(["add", "token", "bb", "--type", "bitbucket-oauth", "--host", "bitbucket.org", "--consumer-key", "ck"] + pass, stdin: "cs\n").status, 0)
+        XCTAssertEqual(try box.coffer(["add", "download-token", "dl", "--mageid", "MAG1"] + pass, stdin: "t0k\n").status, 0)
+        XCTAssertEqual(try box.coffer(["disable", "dl"] + pass).status, 0)
+        let json = #"{"bitbucket-oauth":{"bitbucket.org":{"consumer-key":"ck","consumer-secret":"cs"}},"github-oauth":{"github.com":"ghp_1"},"http-basic":{"repo.example:8443":{"password":"it's \"q\" \\ $HOME `x` ü","username":"me"}}}"#
+        XCTAssertRun(try box.coffer(["export", "composer", "--format", "env"] + pass), stdout: ["COMPOSER_AUTH=" + json])
+        let run = try sh(#"eval "$(coffer export composer --format shell \#(pass.joined(separator: " ")))" && printf '%s\n' "$COMPOSER_AUTH""#)
+        XCTAssertRun(run, stdout: [json])
+        XCTAssertRun(try box.coffer(["export", "composer", "--host", "github.com"] + pass), stdout: [
+            "{", #"  "github-oauth" : {"#, #"    "github.com" : "ghp_1""#, "  }", "}",
+        ])
+        XCTAssertRun(try box.coffer(["export", "composer", "--name", "nope"] + pass), status: 6,
+                     stderr: ["coffer: error: no entry named 'nope'", "coffer: hint: 'coffer list' shows the names"])
+    }
+
+    func testExecPassesStatusSignalsEnvironmentAndATemporaryNetrc() throws {
+        XCTAssertEqual(try box.coffer(["add", "download-token", "dl", "--host", host, "--mageid", "MAG123456789"] + pass,
+                                      stdin: "dl token/with:odd@chars\n").status, 0)
+        XCTAssertEqual(try box.coffer(["unlock", "--max", "5m"] + pass).status, 0)
+        XCTAssertEqual(try sh("coffer exec -- sh -c 'exit 7'").status, 7)
+        XCTAssertEqual(try sh("coffer exec -- sh -c 'kill -TERM $$'").status, 128 + SIGTERM)
+        XCTAssertRun(try sh("coffer exec -- no-such-program-here"), status: 1,
+                     stderr: ["coffer: error: cannot run no-such-program-here: no such file or directory"])
+        // COMPOSER_AUTH already set: kept, with coffer's hosts merged in.
+        var run = try sh(#"coffer exec -- sh -c 'printf "%s\n" "$COMPOSER_AUTH"'"#, env: ["COMPOSER_AUTH": #"{"github-oauth":{"github.com":"mine"}}"#])
+        XCTAssertRun(run, stdout: [#"{"github-oauth":{"github.com":"mine"},"http-basic":{"\#(host)":{"password":"dl token/with:odd@chars","username":"MAG123456789"}}}"#])
+        // The netrc: 0600, used by real curl, gone afterwards.
+        run = try sh(#"coffer exec --netrc -- sh -c 'stat -c %a "$COFFER_NETRC"; echo "$COFFER_NETRC" > netrc-path; curl -s --netrc-file "$NETRC" http://\#(host)/download/release.txt'"#)
+        XCTAssertRun(run, stdout: ["600", "release bits"])
+        let netrcPath = try String(contentsOfFile: project + "/netrc-path", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertTrue(netrcPath.hasPrefix(box.runtime + "/"), "the netrc is on the runtime directory")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: netrcPath))
+        // Written to a file instead, for curl --netrc-file.
+        XCTAssertRun(try box.coffer(["export", "netrc"]), stdout: [#"machine 127.0.0.1 login MAG123456789 password "dl token/with:odd@chars""#])
+        XCTAssertRun(try sh("coffer export netrc --write n && curl -s --netrc-file n http://\(host)/download/release.txt"),
+                     stdout: ["wrote 1 machine to n", "release bits"])
+        XCTAssertEqual(try sh("curl -s -o /dev/null -w '%{http_code}' http://\(host)/download/release.txt").stdout, "401")
+    }
+
+    func testImportRoundTripWithAwkwardCharacters() throws {
+        let auth: [String: Any] = [
+            "http-basic": ["repo.magento.com": ["username": Self.publicKey, "password": "p:@/%ü"],
+                           "git.example.com:8443": ["username": "deploy", "password": "pä ss:@/%"]],
+            "github-oauth": ["github.com": "ghp_ö"],
+            "bitbucket-oauth": ["bitbucket.org": ["consumer-key": "ck", "consumer-secret": "s:@/%"]],
+            "config": ["ignored": true],
+        ]
+        let authPath = box.root + "/auth.json"
+        try JSONSerialization.data(withJSONObject: auth).write(to: URL(fileURLWithPath: authPath))
+        XCTAssertRun(try box.coffer(["import", "composer", authPath, "--remove-source"] + pass), stdout: [
+            "imported bitbucket-oauth 'bitbucket-oauth:bitbucket.org' for bitbucket.org",
+            "imported github-oauth 'github-oauth:github.com' for github.com",
+            "imported login 'http-basic:git.example.com:8443' for git.example.com:8443",
+            "imported keypair 'http-basic:repo.magento.com' for repo.magento.com",
+            "skipped section 'config': not a credential section coffer keeps",
+            "4 imported, 1 skipped",
+            "removed \(authPath)",
+        ])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: authPath))
+        let exported = try JSONSerialization.jsonObject(with: Data(try box.coffer(["export", "composer"] + pass).stdout.utf8)) as? NSDictionary
+        var expected = auth
+        expected["config"] = nil
+        XCTAssertEqual(exported, expected as NSDictionary)
+
+        let store = box.root + "/git-credentials"
+        try "https://ci%40corp:s%3Ac%40r%2Fe%25t%C3%BC@git.example.com\nhttps://bob:pw@git.example.com:8443/team/repo.git\n\n"
+            .write(toFile: store, atomically: true, encoding: .utf8)
+        XCTAssertRun(try box.coffer(["import", "git-credentials", store] + pass), stdout: [
+            "imported login 'git:https/git.example.com/ci@corp' for git.example.com",
+            "imported login 'git:https/git.example.com:8443/team/repo.git/bob' for git.example.com:8443",
+            "2 imported, 0 skipped",
+        ])
+        XCTAssertTrue(try box.coffer(["show", "git:https/git.example.com/ci@corp", "--reveal", "--json"] + pass).stdout.contains(#""secret":"s:c@r/e%tü""#))
+        XCTAssertRun(try box.coffer(["import", "git-credentials", store] + pass), stdout: [
+            "skipped 'git:https/git.example.com/ci@corp': an entry of that name exists",
+            "skipped 'git:https/git.example.com:8443/team/repo.git/bob': an entry of that name exists",
+            "0 imported, 2 skipped",
+        ])
+        // Malformed input names the line or key at fault, and changes nothing.
+        let before = box.read(box.vault)
+        try "https://ok:pw@host.example\nnot a url at all\n".write(toFile: store, atomically: true, encoding: .utf8)
+        XCTAssertRun(try box.coffer(["import", "git-credentials", store] + pass), status: 1, stderr: ["coffer: error: \(store):2: not a URL"])
+        try "https://nopassword@host.example\n".write(toFile: store, atomically: true, encoding: .utf8)
+        XCTAssertRun(try box.coffer(["import", "git-credentials", store] + pass), status: 1, stderr: ["coffer: error: \(store):1: no password"])
+        try #"{"http-basic": {"h.example": {"username": "u", "password": 5}}}"#.write(toFile: authPath, atomically: true, encoding: .utf8)
+        XCTAssertRun(try box.coffer(["import", "composer", authPath] + pass), status: 1,
+                     stderr: ["coffer: error: \(authPath): http-basic.h.example.password: must be a non-empty string"])
+        try "[1, 2]".write(toFile: authPath, atomically: true, encoding: .utf8)
+        XCTAssertRun(try box.coffer(["import", "composer", authPath] + pass), status: 1, stderr: ["coffer: error: \(authPath) is not a JSON object"])
+        XCTAssertEqual(box.read(box.vault), before)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: store), "a failed import keeps its source")
+    }
+
+    func testCheckReportsValidRejectedForbiddenAndUnreachable() throws {
+        try addKeypair(host: "repo.magento.com")
+        XCTAssertEqual(try box.coffer(["add", "keypair", "wrong", "--public-key", Self.publicKey] + pass, stdin: "00000000000000000000000000000000\n").status, 0)
+        XCTAssertEqual(try box.coffer(["add", "keypair", "expired", "--public-key", "expiredexpiredexpiredexpired0000"] + pass,
+                                      stdin: "expired-private\n").status, 0)
+        let url = "http://\(host)"
+        XCTAssertRun(try box.coffer(["check", "--repo-url", url] + pass), status: 1, stdout: [
+            "NAME     RESULT     DETAIL",
+            "shop     valid      200",
+            "wrong    rejected   401: wrong keys - server says: Invalid credentials for repository",
+            "expired  forbidden  403: valid keys without access (entitlement or unpaid invoice?) - server says: Your access to this repository has expired",
+        ])
+        XCTAssertRun(try box.coffer(["check", "shop", "--repo-url", url] + pass), stdout: ["NAME  RESULT  DETAIL", "shop  valid   200"])
+        let closed = try Self.freePort()
+        let run = try box.coffer(["check", "shop", "--repo-url", "http://127.0.0.1:\(closed)"] + pass)
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.stdout.contains("shop  error   failed to connect to 127.0.0.1 port \(closed)"), run.stdout)
+        XCTAssertFalse(run.stdout.contains(Self.privateKey))
+    }
+}
