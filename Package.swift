@@ -8,6 +8,9 @@ let package = Package(
         .executable(name: "coffer", targets: ["coffer"]),
         .executable(name: "git-credential-coffer", targets: ["git-credential-coffer"]),
         .library(name: "CofferCore", targets: ["CofferCore"]),
+        // For the benchmarks package, which depends on this one by path.
+        .library(name: "CofferSodium", targets: ["CofferSodium"]),
+        .library(name: "CofferAgentProtocol", targets: ["CofferAgentProtocol"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -115,7 +115,15 @@ public struct Entry: Sendable {
     public static func isValidName(_ name: String) -> Bool {
         let bytes = Array(name.utf8)
         guard let first = bytes.first, bytes.count <= VaultFormat.maxNameBytes, isAlnum(first) else { return false }
-        return bytes.allSatisfy { isAlnum($0) || Array("._-@+:/".utf8).contains($0) }
+        return bytes.allSatisfy { isAlnum($0) || isNamePunctuation($0) }
+    }
+
+    /// `. _ - @ + : /`
+    private static func isNamePunctuation(_ b: UInt8) -> Bool {
+        switch b {
+        case 0x2E, 0x5F, 0x2D, 0x40, 0x2B, 0x3A, 0x2F: true
+        default: false
+        }
     }
 
     private static func isAlnum(_ b: UInt8) -> Bool {
@@ -126,7 +134,8 @@ public struct Entry: Sendable {
     static func isValidText(_ text: String, allowEmpty: Bool = false) -> Bool {
         let count = text.utf8.count
         guard count <= VaultFormat.maxTextBytes, allowEmpty || count > 0 else { return false }
-        return !text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+        // Control characters are single UTF-8 bytes; no byte of a multi-byte sequence is below 0x80.
+        return !text.utf8.contains { $0 < 0x20 || $0 == 0x7F }
     }
 
     /// The spec's rules for one entry.
@@ -134,9 +143,15 @@ public struct Entry: Sendable {
         guard Entry.isValidName(name) else { throw .invalidName(name) }
         func bad(_ why: String) -> VaultError { .invalidEntry("\(name): \(why)") }
         guard Entry.isValidText(host), !host.contains("/") else { throw bad("host must be a host name with an optional port") }
-        for (field, value) in [("note", note), ("path", path), ("username", username), ("protocol", `protocol`), ("rejected host", rejectedHost)] {
-            if let value, !Entry.isValidText(value, allowEmpty: field == "path") { throw bad("\(field) has control characters or is too long") }
+        // Checked one by one: this runs for every entry of every vault opened.
+        func check(_ value: String?, _ field: String, allowEmpty: Bool = false) throws(VaultError) {
+            if let value, !Entry.isValidText(value, allowEmpty: allowEmpty) { throw bad("\(field) has control characters or is too long") }
         }
+        try check(note, "note")
+        try check(path, "path", allowEmpty: true)
+        try check(username, "username")
+        try check(`protocol`, "protocol")
+        try check(rejectedHost, "rejected host")
         guard !secret.isEmpty, secret.count <= VaultFormat.maxSecretBytes else { throw bad("the secret must be 1 to \(VaultFormat.maxSecretBytes) bytes") }
         switch kind {
         case .keypair, .downloadToken:
@@ -163,6 +178,27 @@ public struct Entry: Sendable {
         guard (rejectedAt == nil) == (rejectedHost == nil) else { throw bad("rejected time and host go together") }
         for record in history where record.secret.isEmpty || record.secret.count > VaultFormat.maxSecretBytes {
             throw bad("a history secret must be 1 to \(VaultFormat.maxSecretBytes) bytes")
+        }
+    }
+}
+
+extension Entry {
+    /// Every field equal, secrets compared in constant time. (No allocation: runs once per entry on every
+    /// change made through the agent.)
+    public func hasSameContent(as other: Entry) -> Bool {
+        guard name == other.name, kind == other.kind, enabled == other.enabled, created == other.created,
+              updated == other.updated, note == other.note, origin == other.origin, rejectedAt == other.rejectedAt,
+              rejectedHost == other.rejectedHost, self.protocol == other.protocol, host == other.host, path == other.path,
+              username == other.username, tokenType == other.tokenType, passwordExpiryUTC == other.passwordExpiryUTC,
+              secret.constantTimeEquals(other.secret), history.count == other.history.count
+        else { return false }
+        switch (oauthRefreshToken, other.oauthRefreshToken) {
+        case (nil, nil): break
+        case let (a?, b?): guard a.constantTimeEquals(b) else { return false }
+        default: return false
+        }
+        return zip(history, other.history).allSatisfy { a, b in
+            a.created == b.created && a.retired == b.retired && a.username == b.username && a.secret.constantTimeEquals(b.secret)
         }
     }
 }

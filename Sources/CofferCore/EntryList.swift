@@ -60,14 +60,15 @@ public struct EntryList: Sendable {
         index = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.name, $0) })
     }
 
-    /// What changed since `old`: names gone, and entries new or different (compared by their encoding).
+    /// What changed since `old`: names gone, and entries new or different in any field.
     public func changes(since old: EntryList) throws(VaultError) -> (removed: [String], upserted: [Entry]) {
         let removed = old.entries.map(\.name).filter { !contains($0) }
         var upserted: [Entry] = []
         for entry in entries {
-            guard let before = old.entry(named: entry.name) else { upserted.append(entry); continue }
-            let a = try Payload.encode([entry]), b = try Payload.encode([before])
-            if !a.constantTimeEquals(b) { upserted.append(entry) }
+            guard let before = old.entry(named: entry.name), before.hasSameContent(as: entry) else {
+                upserted.append(entry)
+                continue
+            }
         }
         return (removed, upserted)
     }

@@ -52,8 +52,15 @@ public struct CredentialIndex: Sendable {
         return found.sorted(by: CredentialIndex.moreSpecific)
     }
 
+    /// The one entry that answers `get`: the most specific match, found without sorting.
     public func best(_ query: CredentialQuery, now: Int64) -> Entry? {
-        matches(query, now: now).first
+        guard let host = query.host?.lowercased(), let indices = byHost[host] else { return nil }
+        var best: Int?
+        for i in indices where CredentialIndex.matches(entries[i], query, now: now, includeDisabled: false) {
+            if let b = best, !CredentialIndex.moreSpecific(entries[i], entries[b]) { continue }
+            best = i
+        }
+        return best.map { entries[$0] }
     }
 
     static func matches(_ e: Entry, _ q: CredentialQuery, now: Int64, includeDisabled: Bool) -> Bool {

@@ -124,21 +124,32 @@ enum Payload {
         }
     }
 
-    /// The fields of one entry or history record, checked for order and duplicates.
-    private struct Fields {
-        var values: [Tag: Range<Int>] = [:]
+    /// The fields of one entry or history record, checked for order and duplicates: a slot per tag value,
+    /// not a dictionary, since this runs for every entry of every vault opened.
+    struct Fields {
+        var values = [Range<Int>?](repeating: nil, count: 0x32)
         var history: [Range<Int>] = []
+
+        subscript(_ tag: Tag) -> Range<Int>? { values[Int(tag.rawValue)] }
+    }
+
+    /// Where a field is, for error messages; made into text only when there is an error to report.
+    struct Where: CustomStringConvertible {
+        let index: Int
+        let history: Bool
+        var description: String { history ? "entry \(index) history" : "entry \(index)" }
     }
 
     private static func readFields(
-        _ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, allowed: Set<Tag>, context: String
+        _ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, allowed: Set<Tag>, context: Where
     ) throws(VaultError) -> Fields {
         var reader = ByteReader(bytes, from: range.lowerBound, to: range.upperBound)
         var fields = Fields()
         var last: UInt8 = 0
         while !reader.isAtEnd {
-            let short = VaultError.malformedPayload("\(context): truncated field")
-            let raw = UInt8(try reader.uint(1, or: short))
+            // Only a failure builds a message: this loop runs for every field of every entry.
+            guard reader.remaining >= 5 else { throw .malformedPayload("\(context): truncated field") }
+            let raw = UInt8(try reader.uint(1, or: .truncated))
             guard let tag = Tag(rawValue: raw), allowed.contains(tag) else {
                 throw .malformedPayload("\(context): unknown field tag 0x\(String(raw, radix: 16))")
             }
@@ -147,9 +158,10 @@ enum Payload {
                 throw .malformedPayload("\(context): field 0x\(String(raw, radix: 16)) out of order or repeated")
             }
             last = raw
-            let length = Int(try reader.uint(4, or: short))
-            let value = try reader.skip(length, or: short)
-            if repeatable { fields.history.append(value) } else { fields.values[tag] = value }
+            let length = Int(try reader.uint(4, or: .truncated))
+            guard length <= reader.remaining else { throw .malformedPayload("\(context): truncated field") }
+            let value = try reader.skip(length, or: .truncated)
+            if repeatable { fields.history.append(value) } else { fields.values[Int(raw)] = value }
         }
         return fields
     }
@@ -163,9 +175,9 @@ enum Payload {
     private static func decodeEntry(
         _ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, storage: SecureBytes, index: Int
     ) throws(VaultError) -> Entry {
-        let context = "entry \(index)"
+        let context = Where(index: index, history: false)
         let f = try readFields(bytes, range, allowed: entryTags, context: context)
-        let v = Values(bytes: bytes, fields: f.values, context: context, storage: storage)
+        let v = Values(bytes: bytes, fields: f, context: context, storage: storage)
         guard let kind = EntryKind(rawValue: try v.byte(.kind)) else { throw .malformedPayload("\(context): unknown kind") }
         let state = try v.byte(.state)
         guard state <= 1 else { throw .malformedPayload("\(context): unknown state \(state)") }
@@ -188,8 +200,9 @@ enum Payload {
         entry.passwordExpiryUTC = try v.optionalInt(.passwordExpiryUTC)
         entry.oauthRefreshToken = try v.optionalSecret(.oauthRefreshToken)
         for recordRange in f.history {
-            let h = try readFields(bytes, recordRange, allowed: historyTags, context: "\(context) history")
-            let hv = Values(bytes: bytes, fields: h.values, context: "\(context) history", storage: storage)
+            let historyContext = Where(index: index, history: true)
+            let h = try readFields(bytes, recordRange, allowed: historyTags, context: historyContext)
+            let hv = Values(bytes: bytes, fields: h, context: historyContext, storage: storage)
             entry.history.append(HistoryRecord(
                 created: try hv.int(.created), retired: try hv.int(.retired),
                 username: try hv.optionalText(.username), secret: try hv.secret(.secret)))
@@ -201,8 +214,8 @@ enum Payload {
     /// Typed access to the fields of one record.
     private struct Values {
         let bytes: UnsafeRawBufferPointer
-        let fields: [Tag: Range<Int>]
-        let context: String
+        let fields: Fields
+        let context: Where
         let storage: SecureBytes
 
         func missing(_ tag: Tag) -> VaultError { .malformedPayload("\(context): missing field \(tag)") }

@@ -15,6 +15,11 @@ public struct Secret: @unchecked Sendable {
         self.range = range
     }
 
+    /// A range of a shared secure buffer: many secrets, one locked allocation (bulk imports, benchmarks).
+    public init(slicing storage: SecureBytes, range: Range<Int>) {
+        self.init(storage: storage, range: range)
+    }
+
     /// Takes ownership of a secure buffer as a whole.
     public init(_ bytes: SecureBytes) {
         self.init(storage: bytes, range: 0..<bytes.count)

@@ -30,21 +30,30 @@ struct CredentialRequest {
     let fields: [(key: String, value: Range<Int>)]
 
     static func read(from fd: Int32) throws(Failure) -> CredentialRequest {
-        guard let buffer = try? SecureBytes(count: maxInputBytes + 1) else { throw .unreadable }
+        // Start small and double: locking a megabyte up front costs more than the whole lookup.
+        guard var buffer = try? SecureBytes(count: 4096) else { throw .unreadable }
         var count = 0
-        let ok = buffer.withUnsafeMutableBytes { raw -> Bool in
-            while count < raw.count {
-                let n = Glibc.read(fd, raw.baseAddress! + count, raw.count - count)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                if n == 0 { break }
-                count += n
-                // A blank line ends the request; stop reading there.
-                if count >= 2 && raw[count - 1] == 0x0A && (raw[count - 2] == 0x0A || count == 1) { break }
-                if count == 1 && raw[0] == 0x0A { break }
+        while true {
+            if count == buffer.count {
+                guard buffer.count <= maxInputBytes else { throw .inputTooLarge }
+                guard let bigger = try? SecureBytes(count: buffer.count * 2) else { throw .unreadable }
+                let used = count
+                bigger.withUnsafeMutableBytes { to in
+                    buffer.withUnsafeBytes { from in to.baseAddress!.copyMemory(from: from.baseAddress!, byteCount: used) }
+                }
+                buffer = bigger
             }
-            return true
+            let n = buffer.withUnsafeMutableBytes { raw in Glibc.read(fd, raw.baseAddress! + count, raw.count - count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .unreadable
+            }
+            if n == 0 { break }
+            count += n
+            // A blank line ends the request; git may keep the pipe open after it.
+            let ended = buffer.withUnsafeBytes { b in (count == 1 && b[0] == 0x0A) || (count >= 2 && b[count - 1] == 0x0A && b[count - 2] == 0x0A) }
+            if ended { break }
         }
-        guard ok else { throw .unreadable }
         guard count <= maxInputBytes else { throw .inputTooLarge }
         var fields: [(String, Range<Int>)] = []
         try buffer.withUnsafeBytes { (b) throws(Failure) in

@@ -1,0 +1,76 @@
+import Benchmark
+import CofferAgentProtocol
+import CofferCore
+import CofferSodium
+import Foundation
+
+/// Unlock and lookup paths (issue: benchmarks). `COFFER_BENCH_QUICK=1` runs a few iterations of each, for a
+/// smoke run; the whole-process comparison with git's own helpers is `Benchmarks/scripts/compare-git-helpers`.
+let benchmarks: @Sendable () -> Void = {
+    let quick = ProcessInfo.processInfo.environment["COFFER_BENCH_QUICK"] != nil
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident],
+        warmupIterations: 1,
+        maxDuration: quick ? .milliseconds(500) : .seconds(10),
+        maxIterations: quick ? 3 : 30
+    )
+    let sizes = [10, 1000, 100_000]
+
+    // Unlock: the reference is Argon2id alone; the full open adds read, unwrap, MAC, decrypt and decode.
+    for level in [KDFParameters.Level.interactive, .moderate] {
+        let kdf = KDFParameters(level: level)
+        Benchmark("Unlock: Argon2id alone (\(level.rawValue))") { benchmark in
+            let salt = [UInt8](repeating: 7, count: 16)
+            for _ in benchmark.scaledIterations {
+                blackHole(try PasswordHash.deriveKey(passphrase: Fixtures.passphrase, salt: salt, opsLimit: kdf.opsLimit, memLimit: kdf.memLimit))
+            }
+        }
+    }
+    for count in sizes {
+        Benchmark("Unlock: full open, passphrase (interactive), \(count) entries") { benchmark in
+            let bytes = Fixtures.vault(count)
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(try Vault.open(bytes, with: .passphrase(Fixtures.passphrase)))
+            }
+        } setup: {
+            _ = Fixtures.vault(count)
+        }
+        Benchmark("Unlock: full open, key file (no KDF), \(count) entries") { benchmark in
+            let bytes = Fixtures.vault(count)
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(try Vault.open(bytes, with: .keyFile(Fixtures.keyFile)))
+            }
+        } setup: {
+            _ = Fixtures.vault(count)
+        }
+    }
+
+    // Lookup: one git request matched in memory, through the index by host.
+    for count in sizes {
+        Benchmark("Lookup: git request in memory, \(count) entries", configuration: .init(maxIterations: quick ? 1000 : 1_000_000)) { benchmark in
+            let index = Fixtures.index(count)
+            let query = CredentialQuery(protocol: "https", host: "git.target.example", path: nil, username: nil)
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(index.best(query, now: 1_796_000_000))
+            }
+        } setup: {
+            _ = Fixtures.index(count)
+        }
+    }
+
+    // Lookup through a running agent: one request/response round trip on its socket. Needs an agent
+    // started by Benchmarks/scripts/run (COFFER_BENCH_SOCKET); skipped otherwise.
+    if let socket = ProcessInfo.processInfo.environment["COFFER_BENCH_SOCKET"] {
+        Benchmark("Lookup: agent round trip (git-get)", configuration: .init(maxIterations: quick ? 100 : 100_000)) { benchmark in
+            var request = AgentMessageBuilder(op: "git-get")
+            request.add("protocol", "https")
+            request.add("host", "git.target.example")
+            for _ in benchmark.scaledIterations {
+                blackHole(try AgentClient(socketPath: socket).request(request))
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import CofferCore
+import CofferSodium
+import Foundation
+
+/// Vaults of a given size, made once per process and outside the measured loops.
+enum Fixtures {
+    static let passphrase = try! Secret(copying: "benchmark passphrase").storage
+    static let keyFile = try! KeyFile.generate()
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var vaults: [Int: [UInt8]] = [:]
+    nonisolated(unsafe) private static var lists: [Int: EntryList] = [:]
+    nonisolated(unsafe) private static var indexes: [Int: CredentialIndex] = [:]
+
+    /// The git lookup index over `entries(count)`, as the agent keeps it.
+    static func index(_ count: Int) -> CredentialIndex {
+        if let index = lock.withLock({ indexes[count] }) { return index }
+        let index = CredentialIndex(entries(count))
+        lock.withLock { indexes[count] = index }
+        return index
+    }
+
+    /// `count` entries: mostly logins spread over many hosts, with key pairs for repo.magento.com. All
+    /// secrets are ranges of one locked buffer, as they are in an opened vault.
+    static func entries(_ count: Int) -> EntryList {
+        lock.withLock {
+            if let list = lists[count] { return list }
+            let secretLength = 32
+            let storage = try! SecureBytes.random(count: count * secretLength)
+            var list = EntryList()
+            for i in 0..<count {
+                let secret = Secret(slicing: storage, range: (i * secretLength)..<((i + 1) * secretLength))
+                var e: Entry
+                if i % 10 == 0 {
+                    e = Entry(name: "magento-\(i)", kind: .keypair, host: "repo.magento.com", username: String(format: "%032d", i), secret: secret, created: 1_796_000_000)
+                } else {
+                    e = Entry(name: "login-\(i)", kind: .login, host: "git\(i % 5000).example.com", username: "user\(i)", secret: secret, created: 1_796_000_000)
+                    e.protocol = "https"
+                }
+                try! list.add(e)
+            }
+            // The host every lookup asks for has one entry at every size, so sizes differ only in what is around it.
+            var target = Entry(name: "target", kind: .login, host: "git.target.example", username: "deploy",
+                               secret: try! Secret(copying: "target-password"), created: 1_796_000_000)
+            target.protocol = "https"
+            try! list.add(target)
+            lists[count] = list
+            return list
+        }
+    }
+
+    /// The sealed file: interactive KDF, a passphrase slot and a key-file slot.
+    static func vault(_ count: Int) -> [UInt8] {
+        if let bytes = lock.withLock({ vaults[count] }) { return bytes }
+        var vault = try! Vault.create(passphrase: passphrase, kdf: KDFParameters(level: .interactive))
+        vault.list = entries(count)
+        try! vault.addKeyFileSlot(keyFile)
+        let bytes = try! vault.seal()
+        lock.withLock { vaults[count] = bytes }
+        return bytes
+    }
+}
