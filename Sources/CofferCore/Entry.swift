@@ -142,7 +142,7 @@ public struct Entry: Sendable {
     public func validate() throws(VaultError) {
         guard Entry.isValidName(name) else { throw .invalidName(name) }
         func bad(_ why: String) -> VaultError { .invalidEntry("\(name): \(why)") }
-        guard Entry.isValidText(host), !host.contains("/") else { throw bad("host must be a host name with an optional port") }
+        guard Entry.isValidText(host), !host.utf8.contains(0x2F) else { throw bad("host must be a host name with an optional port") }
         // Checked one by one: this runs for every entry of every vault opened.
         func check(_ value: String?, _ field: String, allowEmpty: Bool = false) throws(VaultError) {
             if let value, !Entry.isValidText(value, allowEmpty: allowEmpty) { throw bad("\(field) has control characters or is too long") }

@@ -6,6 +6,18 @@ import Foundation
 // line) for the whole-process benchmarks: the agent's memory and `coffer export composer` at scale. Secrets
 // are ranges of one locked buffer, as in an opened vault, so even 100,000 entries need one allocation.
 let arguments = CommandLine.arguments
+// make-vault --open PATH: opens it with the passphrase on stdin and prints how long the open took (profiling).
+if arguments.count == 3 && arguments[1] == "--open" {
+    let passphrase = try Secret(copying: readLine() ?? "").storage
+    let bytes = try VaultStore(path: arguments[2]).read()
+    let file = try VaultFile(parsing: bytes)
+    let kek = try file.passphraseSlots[0].deriveKey(passphrase: passphrase)
+    let start = DispatchTime.now().uptimeNanoseconds
+    let vault = try Vault.open(file, with: .slotKey(kek))
+    let end = DispatchTime.now().uptimeNanoseconds
+    print("\(vault.entries.count) entries opened in \(Double(end - start) / 1e6) ms after the KDF")
+    exit(0)
+}
 guard arguments.count == 3, let count = Int(arguments[2]) else {
     FileHandle.standardError.write("usage: make-vault PATH COUNT < passphrase\n".data(using: .utf8)!)
     exit(2)
