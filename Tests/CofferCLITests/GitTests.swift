@@ -10,7 +10,8 @@ final class GitTests: XCTestCase {
     override func setUpWithError() throws {
         box = try Sandbox()
         _ = try box.coffer(["init", "--kdf", "interactive"] + pass)
-        XCTAssertRun(try box.coffer(["git", "setup"]), stdout: ["git will ask coffer for credentials: credential.helper=coffer (global)"])
+        let helper = Sandbox.binaryDirectory + "/git-credential-coffer"
+        XCTAssertRun(try box.coffer(["git", "setup"]), stdout: ["git will ask coffer for credentials: credential.helper=\(helper) (global)"])
         XCTAssertRun(try box.coffer(["git", "setup"]), stdout: ["credential.helper already includes coffer (global)"])
     }
 
@@ -158,11 +159,16 @@ final class GitTests: XCTestCase {
 
     func testSetupUndo() throws {
         XCTAssertRun(try box.coffer(["git", "setup", "--host", "repo.magento.com"]),
-                     stdout: ["git will ask coffer for credentials: credential.https://repo.magento.com.helper=coffer (global)"])
+                     stdout: ["git will ask coffer for credentials: credential.https://repo.magento.com.helper=\(Sandbox.binaryDirectory)/git-credential-coffer (global)"])
         XCTAssertRun(try box.coffer(["git", "setup", "--undo"]), stdout: ["removed coffer from credential.helper (global)"])
         XCTAssertRun(try box.coffer(["git", "setup", "--undo"]), stdout: ["credential.helper has no coffer helper (global)"])
         let config = try String(contentsOfFile: box.home + "/.gitconfig", encoding: .utf8)
         XCTAssertTrue(config.contains("[credential \"https://repo.magento.com\"]"))
+        XCTAssertFalse(config.contains("[credential]\n"), config)
+        // The short form, as a user may write it by hand, is recognised too.
+        XCTAssertEqual(try box.spawn(["/usr/bin/git", "config", "--global", "--add", "credential.helper", "coffer --prompt"], stdin: "", fd3: nil, env: box.environment).status, 0)
+        XCTAssertRun(try box.coffer(["git", "setup"]), stdout: ["credential.helper already includes coffer (global)"])
+        XCTAssertRun(try box.coffer(["git", "setup", "--undo"]), stdout: ["removed coffer from credential.helper (global)"])
     }
 
     /// Clone and push over HTTP from a loopback server that demands basic auth, with the key pair in the vault.
