@@ -111,6 +111,15 @@ public struct Entry: Sendable {
         self.updated = created
     }
 
+    /// Enabled or disabled by the user (or by git reporting the credential working): any mark of a
+    /// rejection by git is cleared.
+    public mutating func setEnabled(_ enabled: Bool, at now: Int64) {
+        self.enabled = enabled
+        rejectedAt = nil
+        rejectedHost = nil
+        updated = now
+    }
+
     /// Entry names: 1 to 128 bytes of `A-Z a-z 0-9 . _ - @ + : /`, starting with a letter or digit.
     public static func isValidName(_ name: String) -> Bool {
         let bytes = Array(name.utf8)

@@ -114,21 +114,13 @@ extension EntryList {
                 if !e.secret.constantTimeEquals(password) { e.secret = password }
                 e.passwordExpiryUTC = expiry
                 e.oauthRefreshToken = refreshToken
-                e.enabled = true
-                e.rejectedAt = nil
-                e.rejectedHost = nil
-                e.updated = now
+                e.setEnabled(true, at: now)
             }
             return true
         }
         if let other = sameCredential.first(where: { $0.secret.constantTimeEquals(password) }) {
             guard !other.enabled || other.rejectedAt != nil else { return false }
-            try update(other.name) { e in
-                e.enabled = true
-                e.rejectedAt = nil
-                e.rejectedHost = nil
-                e.updated = now
-            }
+            try update(other.name) { e in e.setEnabled(true, at: now) }
             return true
         }
         var entry = Entry(name: uniqueName(for: proto, host, q.path, user), kind: .login, host: host, username: user, secret: password, created: now)

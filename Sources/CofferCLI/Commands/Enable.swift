@@ -20,12 +20,7 @@ func setEnabled(_ enabled: Bool, name: String, options: VaultOptions) throws {
     let changed = try VaultSession.modify(options) { vault -> (changed: Bool, result: Bool) in
         guard let entry = vault.entry(named: name) else { throw VaultError.entryNotFound(name) }
         if entry.enabled == enabled && entry.rejectedAt == nil { return (false, false) }
-        try vault.update(name) { e in
-            e.enabled = enabled
-            e.rejectedAt = nil
-            e.rejectedHost = nil
-            e.updated = Clock.now()
-        }
+        try vault.update(name) { e in e.setEnabled(enabled, at: Clock.now()) }
         return (true, true)
     }
     Console.out(changed ? "\(word) '\(name)'" : "'\(name)' is already \(word)")

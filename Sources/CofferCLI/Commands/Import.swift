@@ -7,6 +7,17 @@ struct Import: ParsableCommand {
         subcommands: [ImportComposer.self, ImportGitCredentials.self])
 }
 
+/// The source file and what to do with it, shared by the import subcommands.
+struct ImportOptions: ParsableArguments {
+    @Argument(help: "The plaintext file to import.")
+    var path: String
+
+    @Flag(name: .customLong("remove-source"), help: "Overwrite and delete the file once the vault write succeeded.")
+    var removeSource = false
+
+    @OptionGroup var vault: VaultOptions
+}
+
 /// What `import` found: entries to add and what it skipped, with why.
 struct ImportPlan {
     var entries: [Entry] = []
@@ -16,9 +27,9 @@ struct ImportPlan {
 extension ImportPlan {
     /// Adds the new entries in one write, reports them without secrets, and with `removeSource` deletes the
     /// plaintext file only once the vault write succeeded.
-    func commit(_ options: VaultOptions, source: String, removeSource: Bool) throws {
+    func commit(_ source: ImportOptions) throws {
         var plan = self
-        let added = try VaultSession.modify(options) { list -> (changed: Bool, result: [Entry]) in
+        let added = try VaultSession.modify(source.vault) { list -> (changed: Bool, result: [Entry]) in
             var added: [Entry] = []
             for entry in plan.entries {
                 if list.contains(entry.name) {
@@ -33,9 +44,9 @@ extension ImportPlan {
         for e in added { Console.out("imported \(e.kind == .token ? e.tokenType!.rawValue : e.kind.word) '\(e.name)' for \(e.host)") }
         for why in plan.skipped { Console.out("skipped \(why)") }
         Console.out("\(added.count) imported, \(plan.skipped.count) skipped")
-        if removeSource {
-            try PrivateFile.shred(source)
-            Console.out("removed \(source)")
+        if source.removeSource {
+            try PrivateFile.shred(source.path)
+            Console.out("removed \(source.path)")
         }
     }
 }

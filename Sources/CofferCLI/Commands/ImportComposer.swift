@@ -7,13 +7,9 @@ struct ImportComposer: ParsableCommand {
         commandName: "composer",
         abstract: "Import an auth.json: http-basic for repo.magento.com as key pairs, other hosts as logins, token sections as tokens.")
 
-    @Argument(help: "The auth.json file.")
-    var path: String
+    @OptionGroup var source: ImportOptions
 
-    @Flag(name: .customLong("remove-source"), help: "Overwrite and delete the file once the vault write succeeded.")
-    var removeSource = false
-
-    @OptionGroup var options: VaultOptions
+    var path: String { source.path }
 
     func run() throws {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -22,7 +18,7 @@ struct ImportComposer: ParsableCommand {
         guard let object = try? JSONSerialization.jsonObject(with: data), let root = object as? [String: Any] else {
             throw CLIError.input("\(path) is not a JSON object")
         }
-        try plan(root).commit(options, source: path, removeSource: removeSource)
+        try plan(root).commit(source)
     }
 
     func plan(_ root: [String: Any]) throws -> ImportPlan {

@@ -7,15 +7,12 @@ struct ImportGitCredentials: ParsableCommand {
         commandName: "git-credentials",
         abstract: "Import git-credential-store's file: one https://user:password@host/path URL per line.")
 
-    @Argument(help: "The file, usually ~/.git-credentials.")
-    var path: String
+    @OptionGroup var source: ImportOptions
 
-    @Flag(name: .customLong("remove-source"), help: "Overwrite and delete the file once the vault write succeeded.")
-    var removeSource = false
-
-    @OptionGroup var options: VaultOptions
+    var path: String { source.path }
 
     func run() throws {
+        let path = source.path
         guard let data = FileManager.default.contents(atPath: path) else { throw CLIError.input("cannot read \(path)") }
         guard let text = String(data: data, encoding: .utf8) else { throw CLIError.input("\(path) is not UTF-8 text") }
         var plan = ImportPlan()
@@ -41,6 +38,6 @@ struct ImportGitCredentials: ParsableCommand {
             try names.add(entry)
             plan.entries.append(entry)
         }
-        try plan.commit(options, source: path, removeSource: removeSource)
+        try plan.commit(source)
     }
 }
