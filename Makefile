@@ -38,8 +38,7 @@ demo: build
 
 ## test: the whole test suite (unit, vectors, CLI end to end)
 test: test-deps
-	$(SWIFT) build --build-tests
-	$(SWIFT) test
+	scripts/test
 
 ## vectors: regenerate Formats/vectors after a format change (commit them with the spec)
 vectors: deps
