@@ -43,10 +43,8 @@ public enum AgentServer {
         let listener: Listener
         do {
             listener = try Listener(path: socketPath)
-        } catch let error as AgentError {
-            fail(error == .notRunning ? "failure" : "insecure", error.description)
         } catch {
-            fail("failure", "\(error)")
+            fail("failure", error.description)
         }
         installSignalHandlers()
         report(statusFD, "ok")

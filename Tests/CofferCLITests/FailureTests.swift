@@ -105,7 +105,7 @@ final class FailureTests: XCTestCase {
         let good = box.read(box.vault)!
         let damaged = "coffer: hint: the file was not changed; the previous generation may be in the .bak file next to it"
         func withFile(_ bytes: [UInt8], _ status: Int32, _ error: String, hint: String? = damaged, file: StaticString = #filePath, line: UInt = #line) throws {
-            FileManager.default.createFile(atPath: box.vault, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
+            _ = FileManager.default.createFile(atPath: box.vault, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
             try assertFails(["list"] + pass, status: status, stderr: ["coffer: error: " + error] + (hint.map { [$0] } ?? []), file: file, line: line)
             try assertFails(["add", "token", "t", "--type", "bearer", "--host", "h"] + pass, stdin: "x\n", status: status,
                             stderr: ["coffer: error: " + error] + (hint.map { [$0] } ?? []), file: file, line: line)

@@ -92,7 +92,7 @@ final class VaultTests: XCTestCase {
                     do {
                         _ = try Vault.open(flipped, with: unlock)
                         XCTFail("byte \(offset) ^ \(mask) opened")
-                    } catch let error as VaultError {
+                    } catch {
                         outcomes[VectorTests.expectation(for: error), default: 0] += 1
                     }
                 }
