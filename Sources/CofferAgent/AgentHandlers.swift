@@ -146,24 +146,15 @@ extension AgentHandlers {
         guard let password = q.password else { return AgentMessageBuilder(status: "ok") }
         let refresh = try request.secret("oauth-refresh-token").map(Secret.init)
         let expiry = request.string("password-expiry-utc").flatMap { Int64($0) }
-        try state.refresh()
-        var probe = state.vault.list
-        // Nothing to change: no write at all.
-        guard try probe.gitStore(q, password: password, expiry: expiry, refreshToken: refresh, now: WallClock.now()) else {
-            return AgentMessageBuilder(status: "ok")
-        }
-        try state.write { vault in
-            _ = try vault.list.gitStore(q, password: password, expiry: expiry, refreshToken: refresh, now: WallClock.now())
+        try state.writeIfChanged { vault in
+            try vault.list.gitStore(q, password: password, expiry: expiry, refreshToken: refresh, now: WallClock.now())
         }
         return AgentMessageBuilder(status: "ok")
     }
 
     func gitErase(_ request: AgentMessage) throws -> AgentMessageBuilder {
         let q = try query(request)
-        try state.refresh()
-        var probe = state.vault.list
-        guard try probe.gitErase(q, now: WallClock.now()) else { return AgentMessageBuilder(status: "ok") }
-        try state.write { vault in _ = try vault.list.gitErase(q, now: WallClock.now()) }
+        try state.writeIfChanged { vault in try vault.list.gitErase(q, now: WallClock.now()) }
         return AgentMessageBuilder(status: "ok")
     }
 }

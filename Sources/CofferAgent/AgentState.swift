@@ -39,10 +39,19 @@ final class AgentState {
 
     /// Read-modify-write under the vault's lock, against the current file.
     func write(_ change: (inout Vault) throws -> Void) throws {
+        try writeIfChanged { vault in
+            try change(&vault)
+            return true
+        }
+    }
+
+    /// Like `write`, but `change` says whether it changed anything; when it did not, the file is not
+    /// rewritten (git's `store` of a credential the vault already has).
+    func writeIfChanged(_ change: (inout Vault) throws -> Bool) throws {
         try store.withLock { () throws -> Void in
             try refresh()
             var copy = vault
-            try change(&copy)
+            guard try change(&copy) else { return }
             try store.write(try copy.seal())
             vault = copy
             identity = FileIdentity(path: store.path)
