@@ -102,6 +102,10 @@ final class TranscriptTests: XCTestCase {
         _ = try box.coffer(["add", "token", "t", "--type", "bearer", "--host", "h", "--passphrase-fd", "3", "--vault", path], stdin: "one\n", fd3: "fd secret\n")
         XCTAssertRun(try box.coffer(["rotate", "t", "--passphrase-fd", "3", "--vault", path], stdin: "two\n", fd3: "fd secret\n"),
                      stdout: ["rotated 't'; the old token is kept as history"])
+        _ = try box.coffer(["add", "token", "bb", "--type", "bitbucket-oauth", "--host", "bitbucket.org", "--consumer-key", "ck",
+                            "--passphrase-fd", "3", "--vault", path], stdin: "cs1\n", fd3: "fd secret\n")
+        XCTAssertRun(try box.coffer(["rotate", "bb", "--passphrase-fd", "3", "--vault", path], stdin: "cs2\n", fd3: "fd secret\n"),
+                     stdout: ["rotated 'bb'; the old consumer secret is kept as history"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: box.vault), "the default vault was not touched")
     }
 

@@ -20,15 +20,15 @@ struct Rotate: ParsableCommand {
     func run() throws {
         // Decided once: a passphrase on a pipe can be read only once, and both steps must use the same way in.
         let access = try VaultSession.access(options)
-        let entryKind = try VaultSession.read(options, access: access) { vault -> EntryKind in
+        let (entryKind, tokenType) = try VaultSession.read(options, access: access) { vault -> (EntryKind, TokenType?) in
             guard let e = vault.entry(named: name) else { throw VaultError.entryNotFound(name) }
-            return e.kind
+            return (e.kind, e.tokenType)
         }
         if publicKey != nil && entryKind != .keypair {
             throw CLIError.usage("--public-key is for key pairs only; '\(name)' is a \(entryKind.word)")
         }
         if let publicKey { warnUnlessMagentoKeyLength("public key", publicKey.count) }
-        let label = EntryView.labels(Entry(name: name, kind: entryKind, host: "-", username: nil, secret: try Secret(copying: "-"), created: 0)).secret
+        let label = EntryView.labels(entryKind, tokenType).secret
         let secret = try SecretInput.secret(prompt: "New \(label): ", what: label)
         if entryKind == .keypair { warnUnlessMagentoKeyLength("private key", secret.revealedCount) }
         let now = Clock.now()

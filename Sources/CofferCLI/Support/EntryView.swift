@@ -65,12 +65,14 @@ struct EntryView: Encodable {
     }
 
     /// The labels of the username and secret fields, by kind.
-    static func labels(_ e: Entry) -> (user: String, secret: String) {
-        switch e.kind {
+    static func labels(_ e: Entry) -> (user: String, secret: String) { labels(e.kind, e.tokenType) }
+
+    static func labels(_ kind: EntryKind, _ tokenType: TokenType?) -> (user: String, secret: String) {
+        switch kind {
         case .keypair: ("public key", "private key")
         case .downloadToken: ("mageid", "token")
         case .login: ("username", "password")
-        case .token: e.tokenType == .bitbucketOAuth ? ("consumer key", "consumer secret") : ("username", "token")
+        case .token: tokenType == .bitbucketOAuth ? ("consumer key", "consumer secret") : ("username", "token")
         }
     }
 
