@@ -34,11 +34,6 @@ public enum Sodium {
         if status < 0 { throw .initializationFailed }
     }
 
-    /// The version string of the linked libsodium, for diagnostics.
-    public static var versionString: String {
-        String(cString: sodium_version_string())
-    }
-
     /// Compares two byte ranges in constant time with respect to their contents.
     public static func constantTimeEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
         guard a.count == b.count else { return false }

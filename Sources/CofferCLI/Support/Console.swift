@@ -3,7 +3,6 @@ import Glibc
 /// Writing to standard output and standard error without buffering surprises.
 enum Console {
     static func out(_ text: String) { write(1, text + "\n") }
-    static func outRaw(_ text: String) { write(1, text) }
     static func error(_ message: String) { write(2, "coffer: error: \(message)\n") }
     static func hint(_ message: String) { write(2, "coffer: hint: \(message)\n") }
     static func warning(_ message: String) { write(2, "coffer: warning: \(message)\n") }
