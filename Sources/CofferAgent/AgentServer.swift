@@ -51,7 +51,6 @@ public enum AgentServer {
         close(statusFD)
         let timers = AgentTimers(idle: idle, max: max)
         Loop(listener: listener, handlers: AgentHandlers(state: state, timers: timers), timers: timers).run()
-        listener.remove()
         // The vault, its key and every decrypted secret are wiped by sodium_free as `state` goes away.
         exit(0)
     }
@@ -171,6 +170,8 @@ final class Connection {
 /// that stalls never delays another.
 struct Loop {
     nonisolated(unsafe) static var signalPipeRead: Int32 = -1
+    /// How long a stopping agent, key still in memory, waits for slow readers of replies already made.
+    static let drainMilliseconds = 1000
 
     let listener: Listener
     let handlers: AgentHandlers
@@ -179,18 +180,16 @@ struct Loop {
     func run() {
         var connections: [Connection] = []
         var stopping = false
-        while true {
-            if timers.expired { return }
-            if stopping && connections.allSatisfy({ !$0.writing }) { return }
+        while !stopping && !timers.expired {
             var pollfds = [pollfd(fd: Loop.signalPipeRead, events: Int16(POLLIN), revents: 0),
-                           pollfd(fd: listener.fd, events: stopping ? 0 : Int16(POLLIN), revents: 0)]
+                           pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0)]
             for c in connections { pollfds.append(pollfd(fd: c.fd, events: Int16(c.writing ? POLLOUT : POLLIN), revents: 0)) }
             let now = AgentTimers.nowMilliseconds()
             var timeout = timers.millisecondsLeft
             for c in connections { timeout = min(timeout, c.deadline - now) }
             let ready = poll(&pollfds, nfds_t(pollfds.count), Int32(max(0, min(timeout, 60_000)) + 1))
-            if ready < 0 && errno != EINTR { return }
-            if pollfds[0].revents != 0 { return } // a signal: wipe and exit
+            if ready < 0 && errno != EINTR { break }
+            if pollfds[0].revents != 0 { return finish([]) } // a signal: wipe and exit at once
             var survivors: [Connection] = []
             for (i, c) in connections.enumerated() {
                 let events = pollfds[i + 2].revents
@@ -198,11 +197,36 @@ struct Loop {
                 if keep && events & Int16(POLLOUT) != 0 { keep = flush(c) }
                 else if keep && events & Int16(POLLIN) != 0 { keep = receive(c) }
                 else if keep && events & Int16(POLLERR | POLLHUP | POLLNVAL) != 0 { keep = false }
-                if c.stopAfterReply && !c.writing { stopping = true }
-                if keep { survivors.append(c) } else if c.stopAfterReply { stopping = true }
+                if c.stopAfterReply { stopping = true }
+                if keep { survivors.append(c) }
             }
             connections = survivors
-            if pollfds[1].revents & Int16(POLLIN) != 0 { accept(into: &connections) }
+            if !stopping && pollfds[1].revents & Int16(POLLIN) != 0 { accept(into: &connections) }
+        }
+        finish(connections)
+    }
+
+    /// Stopping. The socket goes first, so no client reaches an agent that is leaving (one waiting in the
+    /// backlog is reset). Replies already being written are finished, within `drainMilliseconds`; a request
+    /// not yet read whole is dropped unanswered. Clients read "closed before any reply" as "locked": a request
+    /// is handled whole or not at all, so nothing is lost.
+    private func finish(_ connections: [Connection]) {
+        listener.remove()
+        var writers = connections.filter(\.writing)
+        let until = AgentTimers.nowMilliseconds() + Loop.drainMilliseconds
+        while !writers.isEmpty {
+            let left = until - AgentTimers.nowMilliseconds()
+            guard left > 0 else { return }
+            var pollfds = [pollfd(fd: Loop.signalPipeRead, events: Int16(POLLIN), revents: 0)]
+            for c in writers { pollfds.append(pollfd(fd: c.fd, events: Int16(POLLOUT), revents: 0)) }
+            let ready = poll(&pollfds, nfds_t(pollfds.count), Int32(left))
+            if ready < 0 && errno != EINTR { return }
+            if pollfds[0].revents != 0 { return }
+            writers = writers.enumerated().filter { i, c in
+                let events = pollfds[i + 1].revents
+                if events & Int16(POLLOUT) != 0 { return flush(c) }
+                return events == 0
+            }.map(\.element)
         }
     }
 

@@ -38,8 +38,18 @@ public final class AgentClient {
     public func request(_ message: AgentMessageBuilder) throws(AgentError) -> AgentMessage {
         let frame: SecureBytes
         do { frame = try message.frame() } catch { throw .malformed("\(error)") }
-        try frame.withUnsafeBytes { (b) throws(AgentError) in try FrameIO.writeAll(fd, b, path: socketPath) }
-        let response = try FrameIO.readFrame(fd, limit: AgentProtocol.maxResponseBytes, path: socketPath)
+        do {
+            try frame.withUnsafeBytes { (b) throws(AgentError) in try FrameIO.writeAll(fd, b, path: socketPath) }
+        } catch .io(_, _, let code) where code == EPIPE || code == ECONNRESET {
+            // The agent closed early: it may have answered first (a refused request), or be stopping.
+        }
+        let response: SecureBytes
+        do {
+            response = try FrameIO.readFrame(fd, limit: AgentProtocol.maxResponseBytes, path: socketPath)
+        } catch .closedBeforeReply {
+            // An agent that reached its limit or was signalled drops requests it has not handled: locked.
+            throw .notRunning
+        }
         let reply = try AgentMessage(body: response)
         if reply.string("status") == "ok" { return reply }
         throw .remote(message: reply.string("message") ?? "the agent refused the request",
@@ -65,7 +75,7 @@ public enum FrameIO {
     /// Reads `u32 length ‖ body` and returns the body in locked memory.
     public static func readFrame(_ fd: Int32, limit: Int, path: String) throws(AgentError) -> SecureBytes {
         var header: UInt32 = 0
-        try withUnsafeMutableBytes(of: &header) { (h) throws(AgentError) in try readExactly(fd, h, path: path) }
+        try withUnsafeMutableBytes(of: &header) { (h) throws(AgentError) in try readExactly(fd, h, path: path, startsFrame: true) }
         let length = Int(UInt32(littleEndian: header))
         guard length >= 1 else { throw .malformed("empty frame") }
         guard length <= limit else { throw .tooLarge(length) }
@@ -75,16 +85,18 @@ public enum FrameIO {
         return body
     }
 
-    static func readExactly(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, path: String) throws(AgentError) {
+    /// `startsFrame`: a close or reset before the first byte is `closedBeforeReply`, not a broken message.
+    static func readExactly(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, path: String, startsFrame: Bool = false) throws(AgentError) {
         var done = 0
         while done < buffer.count {
             let n = recv(fd, buffer.baseAddress! + done, buffer.count - done, 0)
             if n < 0 {
                 if errno == EINTR { continue }
                 if errno == EAGAIN { throw .timedOut }
+                if errno == ECONNRESET && startsFrame && done == 0 { throw .closedBeforeReply }
                 throw .io(operation: "read from", path: path, errno: errno)
             }
-            if n == 0 { throw .malformed("the connection closed mid-message") }
+            if n == 0 { throw startsFrame && done == 0 ? .closedBeforeReply : .malformed("the connection closed mid-message") }
             done += n
         }
     }

@@ -7,6 +7,8 @@ public enum AgentError: Error, Equatable, CustomStringConvertible {
     case insecureDirectory(path: String, why: String)
     case io(operation: String, path: String, errno: Int32)
     case timedOut
+    /// The peer closed the connection before the first byte of a reply.
+    case closedBeforeReply
     case malformed(String)
     case tooLarge(Int)
     case wrongPeer(uid: uid_t)
@@ -19,6 +21,7 @@ public enum AgentError: Error, Equatable, CustomStringConvertible {
         case .insecureDirectory(let path, let why): "refusing the agent directory \(path): \(why)"
         case .io(let op, let path, let code): "cannot \(op) \(path): \(String(cString: strerror(code)).lowercased())"
         case .timedOut: "the agent did not answer in time"
+        case .closedBeforeReply: "the agent closed the connection without answering"
         case .malformed(let why): "malformed agent message: \(why)"
         case .tooLarge(let n): "agent message too large (\(n) bytes)"
         case .wrongPeer(let uid): "the agent socket belongs to another user (uid \(uid))"

@@ -99,6 +99,41 @@ final class AgentTests: XCTestCase {
         try waitUntilLocked(seconds: 5)
     }
 
+    /// Clients already connected when the agent stops (a signal, or its limit passing while it could not run)
+    /// are told "locked", never a reset connection, and a change they asked for is not half made.
+    func testClientsWaitingOnAStoppingAgentAreToldLocked() throws {
+        for stop in ["SIGTERM", "limit"] {
+            try unlock(idle: "5m", max: "2s")
+            let unlocked = Date()
+            let pid = pid_t(try XCTUnwrap(status()["pid"] as? Int))
+            let before = box.read(box.vault)
+            // Stopped, the agent accepts nothing: each client waits on its connection, request sent.
+            XCTAssertEqual(kill(pid, SIGSTOP), 0)
+            let git = [Sandbox.binaryDirectory + "/git-credential-coffer", "get"]
+            let clients = [
+                try box.start(["/usr/bin/setsid", "-w", Sandbox.binaryDirectory + "/coffer", "list"], stdin: ""),
+                try box.start(["/usr/bin/setsid", "-w", Sandbox.binaryDirectory + "/coffer", "status"], stdin: ""),
+                try box.start(["/usr/bin/setsid", "-w", Sandbox.binaryDirectory + "/coffer", "add", "token", "late", "--type", "bearer", "--host", "late.example"],
+                              stdin: "tok\n"),
+                try box.start(git, stdin: "protocol=https\nhost=github.com\n\n"),
+            ]
+            usleep(500_000)
+            if stop == "SIGTERM" {
+                XCTAssertEqual(kill(pid, SIGTERM), 0)
+            } else {
+                usleep(useconds_t(max(0, 2.5 - Date().timeIntervalSince(unlocked)) * 1_000_000))
+            }
+            XCTAssertEqual(kill(pid, SIGCONT), 0)
+            let runs = try clients.map { try box.finish($0) }
+            XCTAssertRun(runs[0], status: 8, stderr: locked, "list, \(stop)")
+            XCTAssertRun(runs[1], stdout: ["locked: \(box.vault)"], "status, \(stop)")
+            XCTAssertRun(runs[2], status: 8, stderr: locked, "add, \(stop)")
+            XCTAssertRun(runs[3], "git helper, \(stop)")
+            XCTAssertEqual(box.read(box.vault), before, "the vault changed, \(stop)")
+            try waitUntilLocked(seconds: 5)
+        }
+    }
+
     func testSignalsEndTheAgentAndSIGKILLLeavesACleanLockedState() throws {
         for sig in [SIGTERM, SIGHUP, SIGINT] {
             try unlock()

@@ -124,10 +124,10 @@ private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeM
 }
 
 /// Asserts a whole transcript: exit status, standard output and standard error, line for line.
-func XCTAssertRun(_ run: CofferRun, status: Int32 = 0, stdout: [String] = [], stderr: [String] = [],
+func XCTAssertRun(_ run: CofferRun, status: Int32 = 0, stdout: [String] = [], stderr: [String] = [], _ message: String = "",
                   file: StaticString = #filePath, line: UInt = #line) {
     let expected = CofferRun(status: status,
                              stdout: stdout.map { $0 + "\n" }.joined(),
                              stderr: stderr.map { $0 + "\n" }.joined())
-    XCTAssertEqual(run, expected, file: file, line: line)
+    XCTAssertEqual(run, expected, message, file: file, line: line)
 }

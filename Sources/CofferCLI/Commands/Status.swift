@@ -23,8 +23,8 @@ struct Status: ParsableCommand {
         let vault = AgentSocket.absolute(options.vaultPath)
         let socket = AgentSocket.path(forVault: vault)
         var view = View(state: "locked", vault: vault, socket: socket, pid: nil, entries: nil, idle_seconds_left: nil, max_seconds_left: nil)
-        if try VaultSession.agentAnswers(socket) {
-            let reply = try AgentClient(socketPath: socket).request(AgentMessageBuilder(op: "status"))
+        // An agent that reaches its limit between the two connections answers neither: locked.
+        if try VaultSession.agentAnswers(socket), let reply = try Status.ask(socket) {
             view = View(state: "unlocked", vault: vault, socket: socket, pid: reply.int("pid"), entries: reply.int("entries"),
                         idle_seconds_left: reply.int("idle-left"), max_seconds_left: reply.int("max-left"))
         }
@@ -34,6 +34,14 @@ struct Status: ParsableCommand {
             Console.out("locked: \(vault)")
         } else {
             Console.out("unlocked: \(vault) (\(view.entries ?? 0) entries); locks after \(DurationText.format(view.idle_seconds_left ?? 0)) idle, at the latest in \(DurationText.format(view.max_seconds_left ?? 0))")
+        }
+    }
+
+    static func ask(_ socket: String) throws -> AgentMessage? {
+        do {
+            return try AgentClient(socketPath: socket).request(AgentMessageBuilder(op: "status"))
+        } catch .notRunning {
+            return nil
         }
     }
 }
