@@ -26,6 +26,12 @@ struct ByteReader {
 
     mutating func uint(_ width: Int, or error: VaultError) throws(VaultError) -> UInt64 {
         let range = try skip(width, or: error)
+        // One load for the common widths (every entry's length is a u32).
+        switch width {
+        case 4: return UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: range.lowerBound, as: UInt32.self)))
+        case 8: return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: range.lowerBound, as: UInt64.self))
+        default: break
+        }
         var value: UInt64 = 0
         for i in range.reversed() { value = value << 8 | UInt64(bytes[i]) }
         return value

@@ -122,9 +122,13 @@ public struct Entry: Sendable {
 
     /// Entry names: 1 to 128 bytes of `A-Z a-z 0-9 . _ - @ + : /`, starting with a letter or digit.
     public static func isValidName(_ name: String) -> Bool {
-        let bytes = Array(name.utf8)
+        utf8(of: name) { isValidName(bytes: $0) }
+    }
+
+    static func isValidName(bytes: UnsafeRawBufferPointer) -> Bool {
         guard let first = bytes.first, bytes.count <= VaultFormat.maxNameBytes, isAlnum(first) else { return false }
-        return bytes.allSatisfy { isAlnum($0) || isNamePunctuation($0) }
+        for b in bytes where !(isAlnum(b) || isNamePunctuation(b)) { return false }
+        return true
     }
 
     /// `. _ - @ + : /`
@@ -141,17 +145,39 @@ public struct Entry: Sendable {
 
     /// Text fields: valid UTF-8 (guaranteed by `String`), no control characters, bounded length.
     static func isValidText(_ text: String, allowEmpty: Bool = false) -> Bool {
-        let count = text.utf8.count
-        guard count <= VaultFormat.maxTextBytes, allowEmpty || count > 0 else { return false }
-        // Control characters are single UTF-8 bytes; no byte of a multi-byte sequence is below 0x80.
-        return !text.utf8.contains { $0 < 0x20 || $0 == 0x7F }
+        utf8(of: text) { isValidText(bytes: $0, allowEmpty: allowEmpty) }
+    }
+
+    /// The same rule on UTF-8 bytes. Control characters are single bytes; no byte of a multi-byte sequence
+    /// is below 0x80.
+    static func isValidText(bytes: UnsafeRawBufferPointer, allowEmpty: Bool = false) -> Bool {
+        guard bytes.count <= VaultFormat.maxTextBytes, allowEmpty || bytes.count > 0 else { return false }
+        for b in bytes where b < 0x20 || b == 0x7F { return false }
+        return true
+    }
+
+    /// Hosts: text without `/`.
+    static func isValidHost(bytes: UnsafeRawBufferPointer) -> Bool {
+        isValidText(bytes: bytes) && !bytes.contains(0x2F)
+    }
+
+    private static func utf8(of text: String, _ body: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+        var text = text
+        return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
     }
 
     /// The spec's rules for one entry.
     public func validate() throws(VaultError) {
+        try validateText()
+        try validateShape()
+    }
+
+    /// Names and text fields. The payload decoder checks the same rules on the bytes it reads, with the same
+    /// functions, and calls this only for an entry that fails them, for the message.
+    func validateText() throws(VaultError) {
         guard Entry.isValidName(name) else { throw .invalidName(name) }
         func bad(_ why: String) -> VaultError { .invalidEntry("\(name): \(why)") }
-        guard Entry.isValidText(host), !host.utf8.contains(0x2F) else { throw bad("host must be a host name with an optional port") }
+        guard Entry.utf8(of: host, Entry.isValidHost(bytes:)) else { throw bad("host must be a host name with an optional port") }
         // Checked one by one: this runs for every entry of every vault opened.
         func check(_ value: String?, _ field: String, allowEmpty: Bool = false) throws(VaultError) {
             if let value, !Entry.isValidText(value, allowEmpty: allowEmpty) { throw bad("\(field) has control characters or is too long") }
@@ -161,6 +187,11 @@ public struct Entry: Sendable {
         try check(username, "username")
         try check(`protocol`, "protocol")
         try check(rejectedHost, "rejected host")
+    }
+
+    /// Secrets, and which fields each kind has.
+    func validateShape() throws(VaultError) {
+        func bad(_ why: String) -> VaultError { .invalidEntry("\(name): \(why)") }
         guard !secret.isEmpty, secret.count <= VaultFormat.maxSecretBytes else { throw bad("the secret must be 1 to \(VaultFormat.maxSecretBytes) bytes") }
         switch kind {
         case .keypair, .downloadToken:

@@ -11,15 +11,15 @@ public struct EntryList: Sendable {
         index = [:]
     }
 
-    /// Entries whose names are already known to be unique (a decoded payload).
-    init(uncheckedUnique entries: [Entry]) {
+    /// Entries and their index by name, as the payload decoder builds them.
+    init(uncheckedUnique entries: [Entry], index: [String: Int]) {
         self.entries = entries
-        index = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.name, $0) })
+        self.index = index
     }
 
     /// Entries from elsewhere (the agent protocol): validated, names unique.
     public init(decoding payload: SecureBytes) throws(VaultError) {
-        self.init(uncheckedUnique: try Payload.decode(payload))
+        self = try Payload.decodeList(payload)
     }
 
     public var count: Int { entries.count }

@@ -103,7 +103,13 @@ enum Payload {
 
     /// Parses a decrypted payload. Secrets stay in `plaintext`; the entries keep it alive.
     static func decode(_ plaintext: SecureBytes) throws(VaultError) -> [Entry] {
-        try plaintext.withUnsafeBytes { (bytes) throws(VaultError) -> [Entry] in
+        try decodeList(plaintext).entries
+    }
+
+    /// Parses a decrypted payload into entries and their index by name, built in the same pass that checks
+    /// the names are unique (one hash per name: this runs for every entry of every vault opened).
+    static func decodeList(_ plaintext: SecureBytes) throws(VaultError) -> EntryList {
+        try plaintext.withUnsafeBytes { (bytes) throws(VaultError) -> EntryList in
             var reader = ByteReader(bytes)
             let short = VaultError.malformedPayload("truncated")
             let count = try reader.uint(4, or: short)
@@ -111,26 +117,44 @@ enum Payload {
             guard count <= UInt64(reader.remaining / 4) else { throw .malformedPayload("entry count \(count) exceeds the payload") }
             var entries: [Entry] = []
             entries.reserveCapacity(Int(count))
-            var names = Set<String>()
-            for index in 0..<Int(count) {
+            var index: [String: Int] = [:]
+            index.reserveCapacity(Int(count))
+            let fields = Fields(), historyFields = Fields()
+            for i in 0..<Int(count) {
                 let length = Int(try reader.uint(4, or: short))
                 let range = try reader.skip(length, or: short)
-                let entry = try decodeEntry(bytes, range, storage: plaintext, index: index)
-                guard names.insert(entry.name).inserted else { throw .malformedPayload("duplicate entry name '\(entry.name)'") }
+                let entry = try decodeEntry(bytes, range, storage: plaintext, index: i, fields: fields, historyFields: historyFields)
+                guard index.updateValue(i, forKey: entry.name) == nil else { throw .malformedPayload("duplicate entry name '\(entry.name)'") }
                 entries.append(entry)
             }
             guard reader.isAtEnd else { throw .malformedPayload("\(reader.remaining) trailing bytes") }
-            return entries
+            return EntryList(uncheckedUnique: entries, index: index)
         }
     }
 
-    /// The fields of one entry or history record, checked for order and duplicates: a slot per tag value,
-    /// not a dictionary, since this runs for every entry of every vault opened.
-    struct Fields {
-        var values = [Range<Int>?](repeating: nil, count: 0x32)
+    /// The fields of one entry or history record, checked for order and duplicates: a slot per tag value and
+    /// a bit per tag present, in buffers reused from record to record, since this runs for every entry of
+    /// every vault opened.
+    final class Fields {
+        private let values = UnsafeMutableBufferPointer<Range<Int>>.allocate(capacity: 64)
+        private var present: UInt64 = 0
         var history: [Range<Int>] = []
 
-        subscript(_ tag: Tag) -> Range<Int>? { values[Int(tag.rawValue)] }
+        deinit { values.deallocate() }
+
+        func reset() {
+            present = 0
+            history.removeAll(keepingCapacity: true)
+        }
+
+        func set(_ raw: UInt8, _ range: Range<Int>) {
+            values.initializeElement(at: Int(raw), to: range)
+            present |= 1 << UInt64(raw)
+        }
+
+        subscript(_ tag: Tag) -> Range<Int>? {
+            present & (1 << UInt64(tag.rawValue)) != 0 ? values[Int(tag.rawValue)] : nil
+        }
     }
 
     /// Where a field is, for error messages; made into text only when there is an error to report.
@@ -141,9 +165,9 @@ enum Payload {
     }
 
     private static func readFields(
-        _ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, allowed: TagSet, context: Where
-    ) throws(VaultError) -> Fields {
-        var fields = Fields()
+        _ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, allowed: TagSet, context: Where, into fields: Fields
+    ) throws(VaultError) {
+        fields.reset()
         var last: UInt8 = 0
         var at = range.lowerBound
         let end = range.upperBound
@@ -164,9 +188,8 @@ enum Payload {
             guard length <= end - at else { throw .malformedPayload("\(context): truncated field") }
             let value = at..<(at + length)
             at += length
-            if repeatable { fields.history.append(value) } else { fields.values[Int(raw)] = value }
+            if repeatable { fields.history.append(value) } else { fields.set(raw, value) }
         }
-        return fields
     }
 
     private static let entryTags = TagSet([
@@ -183,10 +206,10 @@ enum Payload {
     }
 
     private static func decodeEntry(
-        _ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, storage: SecureBytes, index: Int
+        _ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, storage: SecureBytes, index: Int, fields f: Fields, historyFields h: Fields
     ) throws(VaultError) -> Entry {
         let context = Where(index: index, history: false)
-        let f = try readFields(bytes, range, allowed: entryTags, context: context)
+        try readFields(bytes, range, allowed: entryTags, context: context, into: f)
         let v = Values(bytes: bytes, fields: f, context: context, storage: storage)
         guard let kind = EntryKind(rawValue: try v.byte(.kind)) else { throw .malformedPayload("\(context): unknown kind") }
         let state = try v.byte(.state)
@@ -211,13 +234,20 @@ enum Payload {
         entry.oauthRefreshToken = try v.optionalSecret(.oauthRefreshToken)
         for recordRange in f.history {
             let historyContext = Where(index: index, history: true)
-            let h = try readFields(bytes, recordRange, allowed: historyTags, context: historyContext)
+            try readFields(bytes, recordRange, allowed: historyTags, context: historyContext, into: h)
             let hv = Values(bytes: bytes, fields: h, context: historyContext, storage: storage)
             entry.history.append(HistoryRecord(
                 created: try hv.int(.created), retired: try hv.int(.retired),
                 username: try hv.optionalText(.username), secret: try hv.secret(.secret)))
         }
-        do { try entry.validate() } catch { throw .malformedPayload("\(context): \(error)") }
+        // The text rules on the bytes just read are the rules on the strings made of them, and cheaper; an
+        // entry that fails them goes through the whole `validate()`, for its message.
+        let textValid = v.passes(.name, Entry.isValidName(bytes:)) && v.passes(.host, Entry.isValidHost(bytes:))
+            && v.passes(.note) && v.passes(.path, allowEmpty: true) && v.passes(.username) && v.passes(.protocol)
+            && v.passes(.rejectedHost)
+        do {
+            if textValid { try entry.validateShape() } else { try entry.validate() }
+        } catch { throw .malformedPayload("\(context): \(error)") }
         return entry
     }
 
@@ -240,6 +270,14 @@ enum Payload {
                 throw .malformedPayload("\(context): field \(tag) is not UTF-8")
             }
             return text
+        }
+        /// Whether a field, when present, meets a rule of `Entry` on its bytes.
+        func passes(_ tag: Tag, _ rule: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+            guard let range = fields[tag] else { return true }
+            return rule(UnsafeRawBufferPointer(rebasing: bytes[range]))
+        }
+        func passes(_ tag: Tag, allowEmpty: Bool = false) -> Bool {
+            passes(tag) { Entry.isValidText(bytes: $0, allowEmpty: allowEmpty) }
         }
         func text(_ tag: Tag) throws(VaultError) -> String {
             guard let value = try optionalText(tag) else { throw missing(tag) }

@@ -32,13 +32,13 @@ public struct Vault: Sendable {
         let key: SecureBytes
         do { key = try SecureBytes.random(count: VaultFormat.vaultKeyBytes) } catch { throw .crypto(error) }
         let slot = try PassphraseSlot.wrap(vaultKey: key, passphrase: passphrase, kdf: kdf)
-        return Vault(slots: [.passphrase(slot)], vaultKey: key, entries: [])
+        return Vault(slots: [.passphrase(slot)], vaultKey: key, list: EntryList())
     }
 
-    private init(slots: [Slot], vaultKey: SecureBytes, entries: [Entry]) {
+    private init(slots: [Slot], vaultKey: SecureBytes, list: EntryList) {
         self.slots = slots
         self.vaultKey = vaultKey
-        self.list = EntryList(uncheckedUnique: entries)
+        self.list = list
     }
 
     /// Opens a vault file: unwrap the vault key, verify the header MAC, decrypt and decode the payload.
@@ -58,7 +58,7 @@ public struct Vault: Sendable {
         } catch .authenticationFailed {
             throw .payloadTampered
         } catch { throw .crypto(error) }
-        var vault = Vault(slots: file.slots, vaultKey: key, entries: try Payload.decode(plaintext))
+        var vault = Vault(slots: file.slots, vaultKey: key, list: try Payload.decodeList(plaintext))
         vault.sealedPayload = (file.payloadNonce, file.payloadBox)
         return vault
     }

@@ -82,6 +82,32 @@ final class PayloadTests: XCTestCase {
         assertMalformed(payload([tokenFields()]).dropLast(3).map { $0 }, containing: "truncated")
     }
 
+    /// The decoder checks text rules on the bytes it reads; each broken rule still gets the writer's message.
+    func testTextRulesOnDecodedBytes() throws {
+        func withHost(_ host: [UInt8]) -> [[UInt8]] {
+            var fields = tokenFields()
+            fields[6] = field(0x11, host)
+            return fields
+        }
+        func withNote(_ note: [UInt8]) -> [[UInt8]] {
+            var fields = tokenFields()
+            fields.insert(field(0x06, note), at: 5)
+            return fields
+        }
+        assertMalformed(payload([withHost(text("github.com/x"))]), containing: "entry 0: invalid entry: gh: host must be a host name")
+        assertMalformed(payload([withHost([])]), containing: "host must be a host name")
+        assertMalformed(payload([withHost(text("git\u{7F}hub.com"))]), containing: "host must be a host name")
+        assertMalformed(payload([withNote(text("two\nlines"))]), containing: "entry 0: invalid entry: gh: note has control characters")
+        assertMalformed(payload([withNote(Array(repeating: 0x61, count: VaultFormat.maxTextBytes + 1))]), containing: "note has control characters or is too long")
+        assertMalformed(payload([tokenFields(name: String(repeating: "n", count: VaultFormat.maxNameBytes + 1))]), containing: "invalid entry name")
+        assertMalformed(payload([tokenFields(name: "a b")]), containing: "invalid entry name 'a b'")
+        // At the limits, and beyond ASCII, all is well.
+        let head = text("café, \u{1F511}")
+        let fine = try decode(payload([withNote(head + Array(repeating: 0x61, count: VaultFormat.maxTextBytes - head.count))]))
+        XCTAssertEqual(fine.first?.note?.utf8.count, VaultFormat.maxTextBytes)
+        XCTAssertEqual(try decode(payload([tokenFields(name: String(repeating: "n", count: VaultFormat.maxNameBytes))])).count, 1)
+    }
+
     func testEntryRulesForWriters() throws {
         let secret = try Secret(copying: "s")
         var entry = Entry(name: "k", kind: .keypair, host: "repo.magento.com", username: nil, secret: secret, created: 0)
