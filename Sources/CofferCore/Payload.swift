@@ -101,13 +101,9 @@ enum Payload {
 
     // MARK: Decoding
 
-    /// Parses a decrypted payload. Secrets stay in `plaintext`; the entries keep it alive.
-    static func decode(_ plaintext: SecureBytes) throws(VaultError) -> [Entry] {
-        try decodeList(plaintext).entries
-    }
-
     /// Parses a decrypted payload into entries and their index by name, built in the same pass that checks
-    /// the names are unique (one hash per name: this runs for every entry of every vault opened).
+    /// the names are unique (one hash per name: this runs for every entry of every vault opened). Secrets stay
+    /// in `plaintext`; the entries keep it alive.
     static func decodeList(_ plaintext: SecureBytes) throws(VaultError) -> EntryList {
         try plaintext.withUnsafeBytes { (bytes) throws(VaultError) -> EntryList in
             var reader = ByteReader(bytes)

@@ -27,23 +27,17 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
     for count in sizes {
-        Benchmark("Unlock: full open, passphrase (interactive), \(count) entries") { benchmark in
-            let bytes = Fixtures.vault(count)
-            benchmark.startMeasurement()
-            for _ in benchmark.scaledIterations {
-                blackHole(try Vault.open(bytes, with: .passphrase(Fixtures.passphrase)))
+        for (label, usesKeyFile) in [("passphrase (interactive)", false), ("key file (no KDF)", true)] {
+            Benchmark("Unlock: full open, \(label), \(count) entries") { benchmark in
+                let bytes = Fixtures.vault(count)
+                let unlock: Unlock = usesKeyFile ? .keyFile(Fixtures.keyFile) : .passphrase(Fixtures.passphrase)
+                benchmark.startMeasurement()
+                for _ in benchmark.scaledIterations {
+                    blackHole(try Vault.open(bytes, with: unlock))
+                }
+            } setup: {
+                _ = Fixtures.vault(count)
             }
-        } setup: {
-            _ = Fixtures.vault(count)
-        }
-        Benchmark("Unlock: full open, key file (no KDF), \(count) entries") { benchmark in
-            let bytes = Fixtures.vault(count)
-            benchmark.startMeasurement()
-            for _ in benchmark.scaledIterations {
-                blackHole(try Vault.open(bytes, with: .keyFile(Fixtures.keyFile)))
-            }
-        } setup: {
-            _ = Fixtures.vault(count)
         }
     }
 

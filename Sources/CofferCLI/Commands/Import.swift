@@ -1,5 +1,6 @@
 import ArgumentParser
 import CofferCore
+import Foundation
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,6 +17,12 @@ struct ImportOptions: ParsableArguments {
     var removeSource = false
 
     @OptionGroup var vault: VaultOptions
+
+    /// The source file's bytes.
+    func contents() throws -> Data {
+        guard let data = FileManager.default.contents(atPath: path) else { throw CLIError.input("cannot read \(path)") }
+        return data
+    }
 }
 
 /// What `import` found: entries to add and what it skipped, with why.

@@ -12,10 +12,7 @@ struct ImportComposer: ParsableCommand {
     var path: String { source.path }
 
     func run() throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CLIError.input("cannot read \(path)")
-        }
-        guard let object = try? JSONSerialization.jsonObject(with: data), let root = object as? [String: Any] else {
+        guard let object = try? JSONSerialization.jsonObject(with: try source.contents()), let root = object as? [String: Any] else {
             throw CLIError.input("\(path) is not a JSON object")
         }
         try plan(root).commit(source)

@@ -12,9 +12,7 @@ struct ImportGitCredentials: ParsableCommand {
     var path: String { source.path }
 
     func run() throws {
-        let path = source.path
-        guard let data = FileManager.default.contents(atPath: path) else { throw CLIError.input("cannot read \(path)") }
-        guard let text = String(data: data, encoding: .utf8) else { throw CLIError.input("\(path) is not UTF-8 text") }
+        guard let text = String(data: try source.contents(), encoding: .utf8) else { throw CLIError.input("\(path) is not UTF-8 text") }
         var plan = ImportPlan()
         var names = EntryList()
         let now = Clock.now()

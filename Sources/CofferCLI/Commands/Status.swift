@@ -23,8 +23,7 @@ struct Status: ParsableCommand {
         let vault = AgentSocket.absolute(options.vaultPath)
         let socket = AgentSocket.path(forVault: vault)
         var view = View(state: "locked", vault: vault, socket: socket, pid: nil, entries: nil, idle_seconds_left: nil, max_seconds_left: nil)
-        // An agent that reaches its limit between the two connections answers neither: locked.
-        if try VaultSession.agentAnswers(socket), let reply = try Status.ask(socket) {
+        if let reply = try Status.ask(socket) {
             view = View(state: "unlocked", vault: vault, socket: socket, pid: reply.int("pid"), entries: reply.int("entries"),
                         idle_seconds_left: reply.int("idle-left"), max_seconds_left: reply.int("max-left"))
         }
@@ -37,6 +36,7 @@ struct Status: ParsableCommand {
         }
     }
 
+    /// The agent's status, or nil when none answers: no socket, a stale one, or an agent that stopped first.
     static func ask(_ socket: String) throws -> AgentMessage? {
         do {
             return try AgentClient(socketPath: socket).request(AgentMessageBuilder(op: "status"))
