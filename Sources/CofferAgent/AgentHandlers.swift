@@ -164,7 +164,8 @@ struct AgentRequestError: Error {
     let kind: String
 }
 
-/// The idle and absolute limits, on the monotonic clock.
+/// The idle and absolute limits, on the monotonic clock. Deadlines are kept in milliseconds: whole seconds
+/// would truncate the start, and a limit of N seconds could end after N - 1.
 final class AgentTimers {
     private(set) var idle: Int
     private var idleDeadline: Int
@@ -172,14 +173,9 @@ final class AgentTimers {
 
     init(idle: Int, max: Int) {
         self.idle = idle
-        idleDeadline = AgentTimers.now() + idle
-        maxDeadline = AgentTimers.now() + max
-    }
-
-    static func now() -> Int {
-        var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return t.tv_sec
+        let now = AgentTimers.nowMilliseconds()
+        idleDeadline = now + idle * 1000
+        maxDeadline = now + max * 1000
     }
 
     static func nowMilliseconds() -> Int {
@@ -188,17 +184,21 @@ final class AgentTimers {
         return t.tv_sec * 1000 + t.tv_nsec / 1_000_000
     }
 
-    var idleLeft: Int { Swift.max(0, idleDeadline - AgentTimers.now()) }
-    var maxLeft: Int { Swift.max(0, maxDeadline - AgentTimers.now()) }
-    var expired: Bool { idleLeft == 0 || maxLeft == 0 }
+    /// Whole seconds left, rounded up: a limit that has not passed never reads as 0.
+    var idleLeft: Int { AgentTimers.seconds(idleDeadline - AgentTimers.nowMilliseconds()) }
+    var maxLeft: Int { AgentTimers.seconds(maxDeadline - AgentTimers.nowMilliseconds()) }
+    var expired: Bool { millisecondsLeft <= 0 }
     /// Milliseconds until the first limit.
-    var millisecondsLeft: Int { Swift.min(idleDeadline, maxDeadline) * 1000 - AgentTimers.nowMilliseconds() }
+    var millisecondsLeft: Int { Swift.min(idleDeadline, maxDeadline) - AgentTimers.nowMilliseconds() }
 
-    func touch() { idleDeadline = AgentTimers.now() + idle }
+    func touch() { idleDeadline = AgentTimers.nowMilliseconds() + idle * 1000 }
 
     func reset(idle: Int, max: Int) {
         self.idle = idle
-        idleDeadline = AgentTimers.now() + idle
-        maxDeadline = AgentTimers.now() + max
+        let now = AgentTimers.nowMilliseconds()
+        idleDeadline = now + idle * 1000
+        maxDeadline = now + max * 1000
     }
+
+    private static func seconds(_ milliseconds: Int) -> Int { Swift.max(0, (milliseconds + 999) / 1000) }
 }

@@ -89,14 +89,19 @@ final class AgentTests: XCTestCase {
     }
 
     func testAbsoluteLimitHoldsEvenWhenInUse() throws {
-        try unlock(idle: "1h", max: "3s")
+        try unlock(idle: "1h", max: "4s")
         let start = Date()
+        // The limit is counted from the agent's start to the millisecond: a whole limit is left, not 3.x s.
+        XCTAssertEqual(try status()["max_seconds_left"] as? Int, 4)
         // Use keeps resetting the idle timer, not the absolute one.
         while Date().timeIntervalSince(start) < 2 {
-            XCTAssertEqual(try box.coffer(["list"]).status, 0)
+            let run = try box.coffer(["list"])
+            XCTAssertEqual(run.status, 0, "\(Date().timeIntervalSince(start)) s after unlock: \(run.description)")
             usleep(300_000)
         }
-        try waitUntilLocked(seconds: 5)
+        try waitUntilLocked(seconds: 6)
+        // Whole seconds truncated at the start ended a 4 s limit anywhere after 3 s.
+        XCTAssertGreaterThan(Date().timeIntervalSince(start), 3.7)
     }
 
     /// Clients already connected when the agent stops (a signal, or its limit passing while it could not run)
