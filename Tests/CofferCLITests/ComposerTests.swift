@@ -151,6 +151,48 @@ final class ComposerTests: XCTestCase {
                      stderr: ["coffer: error: no entry named 'nope'", "coffer: hint: 'coffer list' shows the names"])
     }
 
+    /// Keys in byte order: the same vault gives the same auth.json on every machine. (JSONSerialization's
+    /// sorted keys are locale-aware: git9 before git10, and a locale built per comparison.)
+    func testExportKeysAreInByteOrder() throws {
+        for (name, host) in [("nine", "git9.example"), ("ten", "git10.example"), ("upper", "Git.example")] {
+            XCTAssertEqual(try box.coffer(["add", "login", name, "--host", host, "--username", "u"] + pass, stdin: "p-\(name)\n").status, 0)
+        }
+        XCTAssertRun(try box.coffer(["export", "composer", "--format", "env"] + pass), stdout: [
+            #"COMPOSER_AUTH={"http-basic":{"Git.example":{"password":"p-upper","username":"u"},"git10.example":{"password":"p-ten","username":"u"},"#
+                + #""git9.example":{"password":"p-nine","username":"u"}}}"#,
+        ])
+        // Merged into an auth.json of its own: other sections and values (numbers, booleans, null, arrays) kept.
+        let auth = box.root + "/auth.json"
+        try #"{"gitlab-domains": ["b.example", "a.example"], "x": {"n": 5, "f": 2.5, "t": true, "z": null, "e": {}}}"#
+            .write(toFile: auth, atomically: true, encoding: .utf8)
+        chmod(auth, 0o600)
+        XCTAssertRun(try box.coffer(["export", "composer", "--name", "ten", "--write", auth] + pass), stdout: ["wrote 1 host to \(auth)"])
+        XCTAssertEqual(box.read(auth).map { String(decoding: $0, as: UTF8.self) }, """
+            {
+              "gitlab-domains" : [
+                "b.example",
+                "a.example"
+              ],
+              "http-basic" : {
+                "git10.example" : {
+                  "password" : "p-ten",
+                  "username" : "u"
+                }
+              },
+              "x" : {
+                "e" : {
+
+                },
+                "f" : 2.5,
+                "n" : 5,
+                "t" : true,
+                "z" : null
+              }
+            }
+
+            """)
+    }
+
     func testExecPassesStatusSignalsEnvironmentAndATemporaryNetrc() throws {
         XCTAssertEqual(try box.coffer(["add", "download-token", "dl", "--host", host, "--mageid", "MAG123456789"] + pass,
                                       stdin: "dl token/with:odd@chars\n").status, 0)

@@ -56,10 +56,9 @@ enum ComposerAuth {
         return merged
     }
 
+    /// Keys in byte order, so the same vault gives the same bytes on every machine (see `JSONText`).
     static func encode(_ object: Any, pretty: Bool) throws -> String {
-        var options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]
-        if pretty { options.insert(.prettyPrinted) }
-        return String(decoding: try JSONSerialization.data(withJSONObject: object, options: options), as: UTF8.self)
+        try JSONText.encode(object, pretty: pretty)
     }
 
     /// `export COMPOSER_AUTH='…'`: single quotes, each `'` written as `'\''`, so `eval` is safe whatever a

@@ -1,0 +1,66 @@
+import Foundation
+
+/// JSON text as `JSONSerialization` writes it with `.sortedKeys` and `.withoutEscapingSlashes` (two-space indent
+/// and `" : "` when pretty), except that keys sort by their UTF-8 bytes. JSONSerialization on Linux sorts keys
+/// with a locale-aware compare that builds a locale for every comparison: 75 ms of the 100 ms an export of
+/// 1,000 hosts took. Byte order is also the same on every machine, whatever its locale.
+enum JSONText {
+    static func encode(_ value: Any, pretty: Bool) throws -> String {
+        var out = ""
+        try write(value, to: &out, pretty: pretty, depth: 0)
+        return out
+    }
+
+    private static func write(_ value: Any, to out: inout String, pretty: Bool, depth: Int) throws {
+        switch value {
+        case let text as String:
+            writeString(text, to: &out)
+        case let object as [String: Any]:
+            guard !object.isEmpty else { out += pretty ? "{\n\n" + indent(depth) + "}" : "{}"; return }
+            out += pretty ? "{\n" : "{"
+            for (i, key) in object.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+                if i > 0 { out += pretty ? ",\n" : "," }
+                if pretty { out += indent(depth + 1) }
+                writeString(key, to: &out)
+                out += pretty ? " : " : ":"
+                try write(object[key]!, to: &out, pretty: pretty, depth: depth + 1)
+            }
+            out += pretty ? "\n" + indent(depth) + "}" : "}"
+        case let array as [Any]:
+            guard !array.isEmpty else { out += pretty ? "[\n\n" + indent(depth) + "]" : "[]"; return }
+            out += pretty ? "[\n" : "["
+            for (i, element) in array.enumerated() {
+                if i > 0 { out += pretty ? ",\n" : "," }
+                if pretty { out += indent(depth + 1) }
+                try write(element, to: &out, pretty: pretty, depth: depth + 1)
+            }
+            out += pretty ? "\n" + indent(depth) + "]" : "]"
+        default:
+            // Numbers, booleans and null (only ever from an auth.json being merged into): JSONSerialization's own text.
+            out += String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed]), as: UTF8.self)
+        }
+    }
+
+    private static func indent(_ depth: Int) -> String { String(repeating: "  ", count: depth) }
+
+    /// `"` and `\` escaped, control characters as `\b \f \n \r \t` or `\u00XX`; everything else as it is.
+    private static func writeString(_ text: String, to out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+}
