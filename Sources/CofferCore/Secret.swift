@@ -53,6 +53,22 @@ public struct Secret: @unchecked Sendable {
         withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// Whether the bytes are valid UTF-8: what JSON strings and the other text exports can carry without
+    /// altering them. Checked in place, without a copy of the secret.
+    public var isUTF8: Bool {
+        withUnsafeBytes { bytes in
+            var iterator = bytes.makeIterator()
+            var decoder = UTF8()
+            while true {
+                switch decoder.decode(&iterator) {
+                case .scalarValue: continue
+                case .emptyInput: return true
+                case .error: return false
+                }
+            }
+        }
+    }
+
     /// Whether the bytes are valid UTF-8 without control characters (what git and composer can carry).
     public var isPrintableText: Bool {
         withUnsafeBytes { bytes in

@@ -193,6 +193,20 @@ final class ComposerTests: XCTestCase {
             """)
     }
 
+    /// git may store a password that is not UTF-8. git gets it back as it was; auth.json and netrc would carry
+    /// it altered (U+FFFD for the bad bytes), so the entry is left out of them, with a warning naming it.
+    func testASecretThatIsNotUTF8IsLeftOutOfExportsNotAltered() throws {
+        XCTAssertEqual(try box.coffer(["unlock", "--max", "5m"] + pass).status, 0)
+        XCTAssertRun(try sh(#"printf 'protocol=https\nhost=bin.example\nusername=u\npassword=p\377q\n\n' | git-credential-coffer store"#))
+        XCTAssertRun(try sh(#"printf 'protocol=https\nhost=ok.example\nusername=u\npassword=fine\n\n' | git-credential-coffer store"#))
+        XCTAssertRun(try sh(#"printf 'protocol=https\nhost=bin.example\n\n' | git-credential-coffer get | od -An -tx1 | tr -d ' \n'; echo"#),
+                     stdout: ["757365726e616d653d750a70617373776f72643d70ff710a"])
+        let warning = { (what: String) in "coffer: warning: 'git:https/bin.example/u' is left out of \(what): its secret is not UTF-8 text" }
+        XCTAssertRun(try box.coffer(["export", "composer", "--format", "env"]),
+                     stdout: [#"COMPOSER_AUTH={"http-basic":{"ok.example":{"password":"fine","username":"u"}}}"#], stderr: [warning("auth.json")])
+        XCTAssertRun(try box.coffer(["export", "netrc"]), stdout: ["machine ok.example login u password fine"], stderr: [warning("the netrc file")])
+    }
+
     func testExecPassesStatusSignalsEnvironmentAndATemporaryNetrc() throws {
         XCTAssertEqual(try box.coffer(["add", "download-token", "dl", "--host", host, "--mageid", "MAG123456789"] + pass,
                                       stdin: "dl token/with:odd@chars\n").status, 0)

@@ -34,8 +34,8 @@ struct Exec: ParsableCommand {
         let entries = try VaultSession.read(options) { list in try selection.select(list) }
         var environment = ProcessInfo.processInfo.environment
         if withComposer {
-            let (document, shadowed) = ComposerAuth.document(from: entries)
-            shadowed.forEach { Console.warning($0) }
+            let (document, warnings) = ComposerAuth.document(from: entries)
+            warnings.forEach { Console.warning($0) }
             var existing: [String: Any] = [:]
             if let current = environment["COMPOSER_AUTH"], !current.isEmpty {
                 guard let object = try? JSONSerialization.jsonObject(with: Data(current.utf8)) as? [String: Any] else {
@@ -48,7 +48,9 @@ struct Exec: ParsableCommand {
         }
         var netrcPath: String?
         if netrc {
-            let path = try temporaryNetrc(Netrc.lines(from: entries))
+            let (lines, warnings) = Netrc.lines(from: entries)
+            warnings.forEach { Console.warning($0) }
+            let path = try temporaryNetrc(lines)
             netrcPath = path
             environment["COFFER_NETRC"] = path
             environment["NETRC"] = path

@@ -26,8 +26,8 @@ struct ExportComposer: ParsableCommand {
     func run() throws {
         if let write { try PrivateFile.checkNotExposed(write) }
         let entries = try VaultSession.read(options) { list in try selection.select(list) }
-        let (document, shadowed) = ComposerAuth.document(from: entries)
-        shadowed.forEach { Console.warning($0) }
+        let (document, warnings) = ComposerAuth.document(from: entries)
+        warnings.forEach { Console.warning($0) }
         if let write {
             var existing: [String: Any] = [:]
             if FileManager.default.fileExists(atPath: write) {

@@ -14,7 +14,8 @@ struct ExportNetrc: ParsableCommand {
 
     func run() throws {
         if let write { try PrivateFile.checkNotExposed(write) }
-        let lines = try VaultSession.read(options) { list in Netrc.lines(from: try selection.select(list)) }
+        let (lines, warnings) = try VaultSession.read(options) { list in Netrc.lines(from: try selection.select(list)) }
+        warnings.forEach { Console.warning($0) }
         if let write {
             try PrivateFile.write(lines.map { $0 + "\n" }.joined(), to: write)
             Console.out("wrote \(lines.count) \(lines.count == 1 ? "machine" : "machines") to \(write)")

@@ -10,23 +10,32 @@ enum ComposerAuth {
     /// section → host → value. Key pairs, download tokens and http(s) logins go under `http-basic`; tokens under
     /// their type. The host key is the entry's host, which carries `:port` only for a non-default port, as
     /// composer's own origin does. When several entries claim one host in one section, the most recently
-    /// updated wins, and the others are reported in `shadowed`.
-    static func document(from entries: [Entry]) -> (document: [String: [String: Any]], shadowed: [String]) {
+    /// updated wins, and the others are reported in `warnings`. An entry whose secret is not UTF-8 (git may
+    /// store any bytes) is left out and reported: a JSON string would carry it altered.
+    static func document(from entries: [Entry]) -> (document: [String: [String: Any]], warnings: [String]) {
         var document: [String: [String: Any]] = [:]
         var chosen: [String: Entry] = [:]
-        var shadowed: [String] = []
+        var warnings: [String] = []
         let ordered = entries.filter(\.enabled).sorted { $0.updated != $1.updated ? $0.updated > $1.updated : $0.name < $1.name }
         for e in ordered {
             guard let (section, value) = item(e) else { continue }
+            guard e.secret.isUTF8 else {
+                warnings.append(notText(e, in: "auth.json"))
+                continue
+            }
             let key = section + " " + e.host
             if let winner = chosen[key] {
-                shadowed.append("'\(e.name)' is shadowed by '\(winner.name)' for \(e.host) in \(section)")
+                warnings.append("'\(e.name)' is shadowed by '\(winner.name)' for \(e.host) in \(section)")
                 continue
             }
             chosen[key] = e
             document[section, default: [:]][e.host] = value
         }
-        return (document, shadowed)
+        return (document, warnings)
+    }
+
+    static func notText(_ e: Entry, in what: String) -> String {
+        "'\(e.name)' is left out of \(what): its secret is not UTF-8 text"
     }
 
     static func item(_ e: Entry) -> (String, Any)? {
@@ -77,17 +86,23 @@ enum ComposerAuth {
 
 /// `machine HOST login USER password SECRET` lines for curl's `--netrc-file`.
 enum Netrc {
-    /// Download tokens and http(s)/ftp logins; the port is dropped, since netrc names machines only.
-    static func lines(from entries: [Entry]) -> [String] {
+    /// Download tokens and http(s)/ftp logins; the port is dropped, since netrc names machines only. Entries
+    /// whose secret is not UTF-8 are left out and reported in `warnings`, as for auth.json.
+    static func lines(from entries: [Entry]) -> (lines: [String], warnings: [String]) {
         var seen = Set<String>()
         var lines: [String] = []
+        var warnings: [String] = []
         for e in entries.filter(\.enabled).sorted(by: { $0.updated != $1.updated ? $0.updated > $1.updated : $0.name < $1.name }) {
             guard e.kind == .downloadToken || e.kind == .login, let user = e.username else { continue }
+            guard e.secret.isUTF8 else {
+                warnings.append(ComposerAuth.notText(e, in: "the netrc file"))
+                continue
+            }
             let machine = String(e.host.split(separator: ":").first ?? Substring(e.host))
             guard seen.insert(machine + " " + user).inserted else { continue }
             lines.append("machine \(quote(machine)) login \(quote(user)) password \(quote(e.secret.revealed()))")
         }
-        return lines
+        return (lines, warnings)
     }
 
     /// curl (7.84 and later) reads double-quoted tokens with `\"` and `\\` escapes.
