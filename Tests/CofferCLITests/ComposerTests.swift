@@ -205,6 +205,9 @@ final class ComposerTests: XCTestCase {
         XCTAssertRun(try box.coffer(["export", "composer", "--format", "env"]),
                      stdout: [#"COMPOSER_AUTH={"http-basic":{"ok.example":{"password":"fine","username":"u"}}}"#], stderr: [warning("auth.json")])
         XCTAssertRun(try box.coffer(["export", "netrc"]), stdout: ["machine ok.example login u password fine"], stderr: [warning("the netrc file")])
+        XCTAssertEqual(try box.coffer(["show", "git:https/bin.example/u", "--reveal", "--json"]).stderr,
+                     "coffer: warning: a secret of 'git:https/bin.example/u' is not UTF-8 text; it is shown with U+FFFD in place of the bad bytes\n")
+        XCTAssertEqual(try box.coffer(["show", "git:https/ok.example/u", "--reveal"]).stderr, "")
     }
 
     func testExecPassesStatusSignalsEnvironmentAndATemporaryNetrc() throws {

@@ -18,6 +18,10 @@ struct Show: ParsableCommand {
     func run() throws {
         let lines = try VaultSession.read(options) { vault -> [String] in
             guard let e = vault.entry(named: name) else { throw VaultError.entryNotFound(name) }
+            let secrets = [e.secret] + (e.oauthRefreshToken.map { [$0] } ?? []) + e.history.map(\.secret)
+            if reveal && !secrets.allSatisfy(\.isUTF8) {
+                Console.warning("a secret of '\(e.name)' is not UTF-8 text; it is shown with U+FFFD in place of the bad bytes")
+            }
             if json { return [try EntryView.json(EntryView(e, detail: true, reveal: reveal))] }
             return Show.render(e, reveal: reveal)
         }
