@@ -210,6 +210,32 @@ final class ComposerTests: XCTestCase {
         XCTAssertEqual(try box.coffer(["show", "git:https/ok.example/u", "--reveal"]).stderr, "")
     }
 
+    /// Secrets imported from an auth.json may hold line breaks, quotes and backslashes. curl gets them byte for
+    /// byte, from the netrc and from the config `check` writes: a raw line break there ended the value, and what
+    /// followed was read as more of curl's options (here a `user` line with other keys) or netrc tokens.
+    func testLineBreaksInImportedSecretsReachCurlExactly() throws {
+        let awkward = "a\nuser = \"\(Self.publicKey):\(Self.privateKey)\"\r\t\\ b"
+        let publicKey = "0123456789abcdef0123456789abcdef"
+        let document = ["http-basic": ["repo.magento.com": ["username": publicKey, "password": awkward],
+                                       "127.0.0.1": ["username": "dl", "password": awkward]]]
+        let path = box.root + "/import.json"
+        try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(try box.coffer(["import", "composer", path] + pass).status, 0)
+        func hex(_ text: String) -> String { text.utf8.map { String(format: "%02x", $0) }.joined() }
+
+        let sent = "200 - server says: " + hex(publicKey + ":" + awkward)
+        XCTAssertRun(try box.coffer(["check", "--repo-url", "http://\(host)/echo"] + pass), stdout: [
+            "NAME                         RESULT  DETAIL",
+            "http-basic:repo.magento.com  valid   " + sent,
+        ])
+        XCTAssertRun(try box.coffer(["export", "netrc", "--host", "127.0.0.1"] + pass), stdout: [
+            #"machine 127.0.0.1 login dl password "a\nuser = \"\#(Self.publicKey):\#(Self.privateKey)\"\r\t\\ b""#,
+        ])
+        XCTAssertEqual(try box.coffer(["unlock", "--max", "5m"] + pass).status, 0)
+        XCTAssertRun(try sh(#"coffer exec --netrc --host 127.0.0.1 -- sh -c 'curl -s --netrc-file "$NETRC" http://\#(host)/echo/x; echo'"#),
+                     stdout: [#"{"warning":"\#(hex("dl:" + awkward))"}"#])
+    }
+
     func testExecPassesStatusSignalsEnvironmentAndATemporaryNetrc() throws {
         XCTAssertEqual(try box.coffer(["add", "download-token", "dl", "--host", host, "--mageid", "MAG123456789"] + pass,
                                       stdin: "dl token/with:odd@chars\n").status, 0)

@@ -86,8 +86,6 @@ enum KeyCheck {
         }
     }
 
-    /// curl config strings: double quotes, backslash escapes.
-    static func quote(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-    }
+    /// curl config strings (see `CurlText`).
+    static func quote(_ text: String) -> String { CurlText.quoted(text) }
 }

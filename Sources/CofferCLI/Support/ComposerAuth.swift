@@ -105,9 +105,8 @@ enum Netrc {
         return (lines, warnings)
     }
 
-    /// curl (7.84 and later) reads double-quoted tokens with `\"` and `\\` escapes.
+    /// A token as it is when curl can read it so, else double-quoted (see `CurlText`).
     static func quote(_ token: String) -> String {
-        guard token.contains(where: { $0 == " " || $0 == "\"" || $0 == "\\" || $0 == "\t" }) else { return token }
-        return "\"" + token.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        token.unicodeScalars.contains(where: CurlText.needsQuotes.contains) ? CurlText.quoted(token) : token
     }
 }

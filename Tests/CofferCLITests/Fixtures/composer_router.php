@@ -2,7 +2,7 @@
 // A loopback composer repository for the tests: `php -S 127.0.0.1:PORT composer_router.php`.
 // Demands HTTP basic auth like repo.magento.com: 401 with a JSON `warning` without valid keys, 403 for the key
 // pair COFFER_TEST_FORBIDDEN_USER (valid keys without access). Serves packages.json and one package's dist zip,
-// and /download/release.txt for a MAGEID + download token.
+// and /download/release.txt for a MAGEID + download token. /echo/… answers anyone with what curl sent.
 $valid = [getenv('COFFER_TEST_USER') => getenv('COFFER_TEST_PASS')];
 $forbidden = [getenv('COFFER_TEST_FORBIDDEN_USER') => getenv('COFFER_TEST_FORBIDDEN_PASS')];
 $download = [getenv('COFFER_TEST_DL_USER') => getenv('COFFER_TEST_DL_PASS')];
@@ -27,6 +27,13 @@ function deny(int $status, string $warning): void {
 
 $path = parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH);
 $port = $_SERVER['SERVER_PORT'];
+
+// For the quoting tests: the credentials curl sent, as hex, in the JSON warning that `coffer check` prints.
+if (strpos($path, '/echo/') === 0) {
+    header('Content-Type: application/json');
+    echo json_encode(['warning' => bin2hex(($user ?? '') . ':' . ($pass ?? ''))]);
+    return true;
+}
 
 if ($path === '/download/release.txt') {
     if (!matches($download, $user, $pass)) { deny(401, 'Invalid download token'); return true; }
