@@ -5,18 +5,7 @@ enum CurlText {
     /// What a netrc token cannot hold without quotes.
     static let needsQuotes: Set<Unicode.Scalar> = [" ", "\"", "\\", "\t", "\n", "\r"]
 
-    static func quoted(_ text: String) -> String {
-        var quoted = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": quoted += "\\\""
-            case "\\": quoted += "\\\\"
-            case "\n": quoted += "\\n"
-            case "\r": quoted += "\\r"
-            case "\t": quoted += "\\t"
-            default: quoted.unicodeScalars.append(scalar)
-            }
-        }
-        return quoted + "\""
-    }
+    static let escapes: [Unicode.Scalar: String] = ["\"": "\\\"", "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"]
+
+    static func quoted(_ text: String) -> String { "\"" + Escaping.apply(text, escapes) + "\"" }
 }
