@@ -1,3 +1,5 @@
+import CofferCore
+import CofferSodium
 import Foundation
 import Glibc
 import XCTest
@@ -234,6 +236,23 @@ final class ComposerTests: XCTestCase {
         XCTAssertEqual(try box.coffer(["unlock", "--max", "5m"] + pass).status, 0)
         XCTAssertRun(try sh(#"coffer exec --netrc --host 127.0.0.1 -- sh -c 'curl -s --netrc-file "$NETRC" http://\#(host)/echo/x; echo'"#),
                      stdout: [#"{"warning":"\#(hex("dl:" + awkward))"}"#])
+    }
+
+    /// A private key that is not UTF-8 (no Coffer command stores one; a vault from another writer may) is not
+    /// sent to the repository altered.
+    func testCheckDoesNotSendAPrivateKeyThatIsNotUTF8() throws {
+        let path = box.root + "/foreign.coffer"
+        var vault = try Vault.create(passphrase: try Secret(copying: "correct horse").storage, kdf: KDFParameters(level: .interactive))
+        let key = try [UInt8]([0x61, 0xFF, 0x62]).withUnsafeBytes { try SecureBytes(copying: $0) }
+        for (name, secret) in [("foreign", Secret(key)), ("text", try Secret(copying: "ok"))] {
+            try vault.list.add(Entry(name: name, kind: .keypair, host: "repo.magento.com", username: Self.publicKey, secret: secret, created: 1_796_000_000))
+        }
+        try VaultStore(path: path).write(try vault.seal())
+        XCTAssertRun(try box.coffer(["check", "--repo-url", "http://\(host)/echo", "--vault", path] + pass), status: 1, stdout: [
+            "NAME     RESULT  DETAIL",
+            "foreign  error   the private key is not UTF-8 text",
+            "text     valid   200 - server says: " + (Self.publicKey + ":ok").utf8.map { String(format: "%02x", $0) }.joined(),
+        ])
     }
 
     func testExecPassesStatusSignalsEnvironmentAndATemporaryNetrc() throws {

@@ -31,6 +31,13 @@ struct Check: ParsableCommand {
         var rows = [["NAME", "RESULT", "DETAIL"]]
         var allValid = true
         for e in entries {
+            // curl reads text; bytes that are not UTF-8 would reach it altered. (No Coffer command stores such a
+            // key; a vault from another writer may hold one.)
+            guard e.secret.isUTF8 else {
+                allValid = false
+                rows.append([e.name, "error", "the private key is not UTF-8 text"])
+                continue
+            }
             let base = (repoURL ?? "https://\(e.host)").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
             let (result, detail) = KeyCheck.run(url: base + "/packages.json", user: e.username ?? "", password: e.secret)
             allValid = allValid && result == "valid"
