@@ -223,9 +223,7 @@ final class ComposerTests: XCTestCase {
         let path = box.root + "/import.json"
         try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: path))
         XCTAssertEqual(try box.coffer(["import", "composer", path] + pass).status, 0)
-        func hex(_ text: String) -> String { text.utf8.map { String(format: "%02x", $0) }.joined() }
-
-        let sent = "200 - server says: " + hex(publicKey + ":" + awkward)
+        let sent = "200 - server says: " + Self.hex(publicKey + ":" + awkward)
         XCTAssertRun(try box.coffer(["check", "--repo-url", "http://\(host)/echo"] + pass), stdout: [
             "NAME                         RESULT  DETAIL",
             "http-basic:repo.magento.com  valid   " + sent,
@@ -235,7 +233,7 @@ final class ComposerTests: XCTestCase {
         ])
         XCTAssertEqual(try box.coffer(["unlock", "--max", "5m"] + pass).status, 0)
         XCTAssertRun(try sh(#"coffer exec --netrc --host 127.0.0.1 -- sh -c 'curl -s --netrc-file "$NETRC" http://\#(host)/echo/x; echo'"#),
-                     stdout: [#"{"warning":"\#(hex("dl:" + awkward))"}"#])
+                     stdout: [#"{"warning":"\#(Self.hex("dl:" + awkward))"}"#])
     }
 
     /// A private key that is not UTF-8 (no Coffer command stores one; a vault from another writer may) is not
@@ -251,9 +249,12 @@ final class ComposerTests: XCTestCase {
         XCTAssertRun(try box.coffer(["check", "--repo-url", "http://\(host)/echo", "--vault", path] + pass), status: 1, stdout: [
             "NAME     RESULT  DETAIL",
             "foreign  error   the private key is not UTF-8 text",
-            "text     valid   200 - server says: " + (Self.publicKey + ":ok").utf8.map { String(format: "%02x", $0) }.joined(),
+            "text     valid   200 - server says: " + Self.hex(Self.publicKey + ":ok"),
         ])
     }
+
+    /// The loopback server's `/echo/` answer: what it received, as hex.
+    static func hex(_ text: String) -> String { text.utf8.map { String(format: "%02x", $0) }.joined() }
 
     func testExecPassesStatusSignalsEnvironmentAndATemporaryNetrc() throws {
         XCTAssertEqual(try box.coffer(["add", "download-token", "dl", "--host", host, "--mageid", "MAG123456789"] + pass,
