@@ -70,10 +70,9 @@ public struct Secret: @unchecked Sendable {
     }
 
     /// Whether the bytes are valid UTF-8 without control characters (what git and composer can carry).
+    /// Control characters are single bytes, and no byte of a multi-byte sequence is below 0x80, so the
+    /// bytes are checked in place: no copy of the secret outside locked memory.
     public var isPrintableText: Bool {
-        withUnsafeBytes { bytes in
-            guard let text = String(validating: bytes, as: UTF8.self) else { return false }
-            return !text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
-        }
+        isUTF8 && !withUnsafeBytes { $0.contains { $0 < 0x20 || $0 == 0x7F } }
     }
 }

@@ -60,8 +60,8 @@ enum KeyCheck {
         process.standardError = errors
         do { try process.run() } catch { return ("error", "cannot run curl") }
         let config = """
-        url = \(quote(url))
-        user = \(quote(user + ":" + password.revealed()))
+        url = \(CurlText.quoted(url))
+        user = \(CurlText.quoted(user + ":" + password.revealed()))
         silent
         show-error
         connect-timeout = 5
@@ -92,7 +92,4 @@ enum KeyCheck {
         default: return ("error", "unexpected status \(code)" + suffix)
         }
     }
-
-    /// curl config strings (see `CurlText`).
-    static func quote(_ text: String) -> String { CurlText.quoted(text) }
 }

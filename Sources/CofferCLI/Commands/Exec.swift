@@ -43,7 +43,7 @@ struct Exec: ParsableCommand {
                 }
                 existing = object
             }
-            environment["COMPOSER_AUTH"] = try ComposerAuth.encode(ComposerAuth.merge(document, into: existing), pretty: false)
+            environment["COMPOSER_AUTH"] = try JSONText.encode(ComposerAuth.merge(document, into: existing), pretty: false)
             warnAboutProjectAuthJSON(Set(document.values.flatMap(\.keys)))
         }
         var netrcPath: String?

@@ -37,15 +37,15 @@ struct ExportComposer: ParsableCommand {
                 }
                 existing = object
             }
-            try PrivateFile.write(try ComposerAuth.encode(ComposerAuth.merge(document, into: existing), pretty: true) + "\n", to: write)
+            try PrivateFile.write(try JSONText.encode(ComposerAuth.merge(document, into: existing), pretty: true) + "\n", to: write)
             let count = document.values.reduce(0) { $0 + $1.count }
             Console.out("wrote \(count) \(count == 1 ? "host" : "hosts") to \(write)")
             return
         }
         switch format {
-        case .json: Console.out(try ComposerAuth.encode(document, pretty: true))
-        case .env: Console.out("COMPOSER_AUTH=" + (try ComposerAuth.encode(document, pretty: false)))
-        case .shell: Console.out("export COMPOSER_AUTH=" + ComposerAuth.shellQuoted(try ComposerAuth.encode(document, pretty: false)))
+        case .json: Console.out(try JSONText.encode(document, pretty: true))
+        case .env: Console.out("COMPOSER_AUTH=" + (try JSONText.encode(document, pretty: false)))
+        case .shell: Console.out("export COMPOSER_AUTH=" + ComposerAuth.shellQuoted(try JSONText.encode(document, pretty: false)))
         }
     }
 }

@@ -16,8 +16,7 @@ enum ComposerAuth {
         var document: [String: [String: Any]] = [:]
         var chosen: [String: Entry] = [:]
         var warnings: [String] = []
-        let ordered = entries.filter(\.enabled).sorted { $0.updated != $1.updated ? $0.updated > $1.updated : $0.name < $1.name }
-        for e in ordered {
+        for e in enabledNewestFirst(entries) {
             guard let (section, value) = item(e) else { continue }
             guard e.secret.isUTF8 else {
                 warnings.append(notText(e, in: "auth.json"))
@@ -32,6 +31,12 @@ enum ComposerAuth {
             document[section, default: [:]][e.host] = value
         }
         return (document, warnings)
+    }
+
+    /// Enabled entries, the most recently updated first (then by name): the order in which an export's
+    /// entries claim their hosts.
+    static func enabledNewestFirst(_ entries: [Entry]) -> [Entry] {
+        entries.filter(\.enabled).sorted { $0.updated != $1.updated ? $0.updated > $1.updated : $0.name < $1.name }
     }
 
     static func notText(_ e: Entry, in what: String) -> String {
@@ -65,11 +70,6 @@ enum ComposerAuth {
         return merged
     }
 
-    /// Keys in byte order, so the same vault gives the same bytes on every machine (see `JSONText`).
-    static func encode(_ object: Any, pretty: Bool) throws -> String {
-        try JSONText.encode(object, pretty: pretty)
-    }
-
     /// `export COMPOSER_AUTH='…'`: single quotes, each `'` written as `'\''`, so `eval` is safe whatever a
     /// secret contains.
     static func shellQuoted(_ text: String) -> String {
@@ -92,7 +92,7 @@ enum Netrc {
         var seen = Set<String>()
         var lines: [String] = []
         var warnings: [String] = []
-        for e in entries.filter(\.enabled).sorted(by: { $0.updated != $1.updated ? $0.updated > $1.updated : $0.name < $1.name }) {
+        for e in ComposerAuth.enabledNewestFirst(entries) {
             guard e.kind == .downloadToken || e.kind == .login, let user = e.username else { continue }
             guard e.secret.isUTF8 else {
                 warnings.append(ComposerAuth.notText(e, in: "the netrc file"))

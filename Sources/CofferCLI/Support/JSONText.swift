@@ -16,29 +16,44 @@ enum JSONText {
         case let text as String:
             writeString(text, to: &out)
         case let object as [String: Any]:
-            guard !object.isEmpty else { out += pretty ? "{\n\n" + indent(depth) + "}" : "{}"; return }
-            out += pretty ? "{\n" : "{"
-            for (i, key) in object.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
-                if i > 0 { out += pretty ? ",\n" : "," }
-                if pretty { out += indent(depth + 1) }
-                writeString(key, to: &out)
+            let members = object.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            try writeContainer(members, open: "{", close: "}", to: &out, pretty: pretty, depth: depth) { member, out in
+                writeString(member.key, to: &out)
                 out += pretty ? " : " : ":"
-                try write(object[key]!, to: &out, pretty: pretty, depth: depth + 1)
+                try write(member.value, to: &out, pretty: pretty, depth: depth + 1)
             }
-            out += pretty ? "\n" + indent(depth) + "}" : "}"
         case let array as [Any]:
-            guard !array.isEmpty else { out += pretty ? "[\n\n" + indent(depth) + "]" : "[]"; return }
-            out += pretty ? "[\n" : "["
-            for (i, element) in array.enumerated() {
-                if i > 0 { out += pretty ? ",\n" : "," }
-                if pretty { out += indent(depth + 1) }
+            try writeContainer(array, open: "[", close: "]", to: &out, pretty: pretty, depth: depth) { element, out in
                 try write(element, to: &out, pretty: pretty, depth: depth + 1)
             }
-            out += pretty ? "\n" + indent(depth) + "]" : "]"
         default:
             // Numbers, booleans and null (only ever from an auth.json being merged into): JSONSerialization's own text.
             out += String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed]), as: UTF8.self)
         }
+    }
+
+    /// Brackets, separators and, when pretty, one item a line; an empty container is `{\n\n}` there, as
+    /// JSONSerialization writes it.
+    private static func writeContainer<Item>(
+        _ items: [Item], open: String, close: String, to out: inout String, pretty: Bool, depth: Int,
+        item: (Item, inout String) throws -> Void
+    ) throws {
+        guard pretty else {
+            out += open
+            for (i, element) in items.enumerated() {
+                if i > 0 { out += "," }
+                try item(element, &out)
+            }
+            out += close
+            return
+        }
+        out += open + "\n"
+        for (i, element) in items.enumerated() {
+            if i > 0 { out += ",\n" }
+            out += indent(depth + 1)
+            try item(element, &out)
+        }
+        out += "\n" + indent(depth) + close
     }
 
     private static func indent(_ depth: Int) -> String { String(repeating: "  ", count: depth) }
