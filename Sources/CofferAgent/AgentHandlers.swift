@@ -11,88 +11,91 @@ struct AgentHandlers {
     /// The response, and whether the agent stops once it is sent.
     func handle(_ request: AgentMessage) -> (response: AgentMessageBuilder, stop: Bool) {
         do {
-            switch request.op {
-            case "status": return (status(), false)
-            case "lock": return (AgentMessageBuilder(status: "ok"), true)
-            case "extend": return (try extend(request), false)
-            case "entries": return (try entries(), false)
-            case "apply": return (try apply(request), false)
-            case "slots": return (try slots(), false)
-            case "slot-add-keyfile": return (try addKeyFileSlot(), false)
-            case "slot-remove": return (try removeSlot(request), false)
-            case "git-get": return (try gitGet(request), false)
-            case "git-store": return (try gitStore(request), false)
-            case "git-erase": return (try gitErase(request), false)
-            case let op: return (AgentHandlers.error("unknown op '\(op ?? "")'", kind: "protocol"), false)
+            guard let op = request.op else {
+                return (.error("unknown op '\(request.opWord)'", kind: .protocol), false)
+            }
+            switch op {
+            case .status: return (status(), false)
+            case .lock: return (.ok, true)
+            case .extend: return (try extend(request), false)
+            case .list: return (try list(request), false)
+            case .export: return (try export(request), false)
+            case .change: return (try change(request), false)
+            case .slots: return (try slots(), false)
+            case .slotAddKeyFile: return (try addKeyFileSlot(), false)
+            case .slotRemove: return (try removeSlot(request), false)
+            case .gitGet: return (try gitGet(request), false)
+            case .gitStore: return (try gitStore(request), false)
+            case .gitErase: return (try gitErase(request), false)
             }
         } catch let error as VaultError {
-            return (AgentHandlers.error(error.description, kind: error.kind), false)
+            return (.error(error.description, kind: error.failureKind), false)
         } catch let error as AgentRequestError {
-            return (AgentHandlers.error(error.message, kind: error.kind), false)
+            return (.error(error.message, kind: error.kind), false)
+        } catch let error as AgentError {
+            return (.error(error.description, kind: .protocol), false)
         } catch {
-            return (AgentHandlers.error("\(error)", kind: "failure"), false)
+            return (.error("\(error)", kind: .failure), false)
         }
     }
 
-    static func error(_ message: String, kind: String) -> AgentMessageBuilder {
-        var reply = AgentMessageBuilder(status: "error")
-        reply.add("message", message)
-        reply.add("kind", kind)
-        return reply
-    }
-
     func status() -> AgentMessageBuilder {
-        var reply = AgentMessageBuilder(status: "ok")
-        reply.add("vault", state.store.path)
-        reply.add("pid", Int(getpid()))
-        reply.add("idle-left", timers.idleLeft)
-        reply.add("max-left", timers.maxLeft)
-        reply.add("idle", timers.idle)
-        reply.add("entries", state.vault.list.count)
-        reply.add("generation", state.generation)
+        var reply = AgentMessageBuilder.ok
+        reply.add(.vault, state.store.path)
+        reply.add(.pid, Int(getpid()))
+        reply.add(.idleLeft, timers.idleLeft)
+        reply.add(.maxLeft, timers.maxLeft)
+        reply.add(.idle, timers.idle)
+        reply.add(.entries, state.vault.list.count)
+        reply.add(.generation, state.generation)
         return reply
     }
 
     func extend(_ request: AgentMessage) throws -> AgentMessageBuilder {
-        guard let idle = request.int("idle"), let max = request.int("max"), idle > 0, max > 0 else {
-            throw AgentRequestError(message: "extend needs positive idle and max seconds", kind: "protocol")
+        guard let idle = request.int(.idle), let max = request.int(.max), idle > 0, max > 0 else {
+            throw AgentRequestError.protocol("extend needs positive idle and max seconds")
         }
         timers.reset(idle: idle, max: max)
         return status()
     }
 
-    func entries() throws -> AgentMessageBuilder {
+    /// The selected entries without a byte of any secret: what `list` and `show` print.
+    func list(_ request: AgentMessage) throws -> AgentMessageBuilder {
+        let selection = try AgentCodec.selection(request)
         try state.refresh()
-        var reply = AgentMessageBuilder(status: "ok")
-        reply.add("generation", state.generation)
-        reply.add("payload", secret: try EntryList.encode(state.vault.entries))
+        var reply = AgentMessageBuilder.ok
+        reply.add(.payload, secret: try EntryList.encodeRedacted(try selection.select(state.vault.list)))
         return reply
     }
 
-    /// Removes and upserts entries in one write, refused with kind `conflict` when the client's view
-    /// (its generation) is no longer the vault's.
-    func apply(_ request: AgentMessage) throws -> AgentMessageBuilder {
-        guard let generation = request.int("generation") else {
-            throw AgentRequestError(message: "apply needs a generation", kind: "protocol")
+    /// The selected entries with their secrets; history records only when asked for (`show --reveal`).
+    func export(_ request: AgentMessage) throws -> AgentMessageBuilder {
+        let selection = try AgentCodec.selection(request)
+        try state.refresh()
+        var entries = try selection.select(state.vault.list)
+        if !request.flag(.history) {
+            for i in entries.indices { entries[i].history = [] }
         }
-        let upserts = try request.secret("payload").map { try EntryList(decoding: $0).entries } ?? []
-        let removals = request.strings("remove")
-        try state.write { vault in
-            guard generation == state.generation else {
-                throw AgentRequestError(message: "the vault changed while the command ran", kind: "conflict")
-            }
-            for name in removals { try vault.remove(name) }
-            for entry in upserts { try vault.list.upsert(entry) }
-        }
-        var reply = AgentMessageBuilder(status: "ok")
-        reply.add("generation", state.generation)
+        var reply = AgentMessageBuilder.ok
+        reply.add(.payload, secret: try EntryList.encode(entries))
         return reply
+    }
+
+    /// One change, applied under the vault's lock to the file as it is now: no client's view can be stale.
+    func change(_ request: AgentMessage) throws -> AgentMessageBuilder {
+        let (change, now) = try AgentCodec.change(request)
+        var result = ChangeResult(changed: false)
+        try state.writeIfChanged { vault in
+            result = try vault.list.apply(change, now: now)
+            return result.changed
+        }
+        return AgentCodec.reply(result)
     }
 
     func slots() throws -> AgentMessageBuilder {
         try state.refresh()
-        var reply = AgentMessageBuilder(status: "ok")
-        for (id, slot) in state.vault.slots.enumerated() { reply.add("slot", "\(id) \(slot.typeName)") }
+        var reply = AgentMessageBuilder.ok
+        for (id, slot) in state.vault.slots.enumerated() { reply.add(.slot, "\(id) \(slot.typeName)") }
         return reply
     }
 
@@ -100,68 +103,63 @@ struct AgentHandlers {
         let keyFile = try KeyFile.generate()
         var id = 0
         try state.write { vault in id = try vault.addKeyFileSlot(keyFile) }
-        var reply = AgentMessageBuilder(status: "ok")
-        reply.add("id", id)
-        reply.add("key-file", secret: try keyFile.contents())
+        var reply = AgentMessageBuilder.ok
+        reply.add(.id, id)
+        reply.add(.keyFile, secret: try keyFile.contents())
         return reply
     }
 
     func removeSlot(_ request: AgentMessage) throws -> AgentMessageBuilder {
-        guard let id = request.int("id") else { throw AgentRequestError(message: "slot-remove needs an id", kind: "protocol") }
+        guard let id = request.int(.id) else { throw AgentRequestError.protocol("slot-remove needs an id") }
         try state.write { vault in try vault.removeSlot(id: id) }
-        return AgentMessageBuilder(status: "ok")
+        return .ok
     }
 }
 
 extension AgentHandlers {
     func query(_ request: AgentMessage) throws -> CredentialQuery {
-        var q = CredentialQuery(protocol: request.string("protocol"), host: request.string("host"),
-                                path: request.string("path"), username: request.string("username"))
-        q.authtypeCapable = request.string("capability-authtype") == "1"
-        if let password = try request.secret("password") { q.password = Secret(password) }
+        var q = CredentialQuery(protocol: request.string(GitAttribute.protocol.wire), host: request.string(GitAttribute.host.wire),
+                                path: request.string(GitAttribute.path.wire), username: request.string(GitAttribute.username.wire))
+        q.authtypeCapable = request.flag(.capabilityAuthtype)
+        if let password = request.secret(GitAttribute.password.wire) { q.password = Secret(try password.copied()) }
         return q
     }
 
     /// One round trip answers git's `get`: the best entry's fields, or none.
     func gitGet(_ request: AgentMessage) throws -> AgentMessageBuilder {
         try state.refresh()
-        var reply = AgentMessageBuilder(status: "ok")
+        var reply = AgentMessageBuilder.ok
         let q = try query(request)
         guard let e = state.index.best(q, now: WallClock.now()) else { return reply }
-        reply.add("name", e.name)
+        reply.add(.name, e.name)
         if e.kind == .token {
-            reply.add("authtype", "Bearer")
-            reply.add("credential", secret: e.secret.storage, range: e.secret.range)
+            reply.add(GitAttribute.authtype.wire, "Bearer")
+            reply.add(GitAttribute.credential.wire, secret: e.secret)
             return reply
         }
-        if let user = e.username { reply.add("username", user) }
-        reply.add("password", secret: e.secret.storage, range: e.secret.range)
-        if let expiry = e.passwordExpiryUTC { reply.add("password-expiry-utc", Int(expiry)) }
-        if let refresh = e.oauthRefreshToken { reply.add("oauth-refresh-token", secret: refresh.storage, range: refresh.range) }
+        if let user = e.username { reply.add(GitAttribute.username.wire, user) }
+        reply.add(GitAttribute.password.wire, secret: e.secret)
+        if let expiry = e.passwordExpiryUTC { reply.add(GitAttribute.passwordExpiryUTC.wire, Int(expiry)) }
+        if let refresh = e.oauthRefreshToken { reply.add(GitAttribute.oauthRefreshToken.wire, secret: refresh) }
         return reply
     }
 
     func gitStore(_ request: AgentMessage) throws -> AgentMessageBuilder {
         let q = try query(request)
-        guard let password = q.password else { return AgentMessageBuilder(status: "ok") }
-        let refresh = try request.secret("oauth-refresh-token").map(Secret.init)
-        let expiry = request.string("password-expiry-utc").flatMap { Int64($0) }
+        guard let password = q.password else { return .ok }
+        let refresh = try request.secret(GitAttribute.oauthRefreshToken.wire).map { Secret(try $0.copied()) }
+        let expiry = request.string(GitAttribute.passwordExpiryUTC.wire).flatMap { Int64($0) }
         try state.writeIfChanged { vault in
             try vault.list.gitStore(q, password: password, expiry: expiry, refreshToken: refresh, now: WallClock.now())
         }
-        return AgentMessageBuilder(status: "ok")
+        return .ok
     }
 
     func gitErase(_ request: AgentMessage) throws -> AgentMessageBuilder {
         let q = try query(request)
         try state.writeIfChanged { vault in try vault.list.gitErase(q, now: WallClock.now()) }
-        return AgentMessageBuilder(status: "ok")
+        return .ok
     }
-}
-
-struct AgentRequestError: Error {
-    let message: String
-    let kind: String
 }
 
 /// The idle and absolute limits, on the monotonic clock. Deadlines are kept in milliseconds: whole seconds

@@ -12,42 +12,37 @@ nonisolated(unsafe) private var signalPipeWrite: Int32 = -1
 public enum AgentServer {
     public static let maxConnections = 64
 
-    /// How the agent was asked to unlock: the first byte of the unlock pipe says which.
-    public enum UnlockKind: UInt8 {
-        case passphrase = 0x70 // "p"
-        case keyFile = 0x6B // "k"
-    }
-
-    /// Runs in the detached child started by `coffer unlock`. Reads the unlock secret from `unlockFD`,
-    /// reports `ok` or `error KIND MESSAGE` on `statusFD`, then serves until a limit is reached.
-    public static func run(vaultPath: String, socketPath: String, idle: Int, max: Int, unlockFD: Int32, statusFD: Int32) -> Never {
+    /// Runs in the detached child started by `coffer unlock`: takes the unlock hand-off (`UnlockHandoff`) on
+    /// its descriptors, reports on the status pipe, then serves until a limit is reached.
+    public static func run(vaultPath: String, socketPath: String, idle: Int, max: Int) -> Never {
+        let statusFD = UnlockHandoff.statusDescriptor
         // Its own session: no controlling terminal, survives the shell that started it.
         _ = setsid()
         hardenProcess()
-        func fail(_ kind: String, _ message: String) -> Never {
-            report(statusFD, "error \(kind) \(message)")
+        func fail(_ kind: FailureKind, _ message: String) -> Never {
+            report(statusFD, .failed(kind, message))
             exit(1)
         }
         let state: AgentState
         do {
-            let unlock = try readUnlock(unlockFD)
-            close(unlockFD)
+            let unlock = try readUnlock()
             let store = VaultStore(path: vaultPath)
-            let vault = try Vault.open(try store.read(), with: unlock)
-            state = AgentState(store: store, vault: vault)
+            let (bytes, identity) = try store.readWithIdentity()
+            let vault = try Vault.open(bytes, with: unlock)
+            state = AgentState(store: store, vault: vault, identity: identity)
         } catch let error as VaultError {
-            fail(error.kind, error.description)
+            fail(error.failureKind, error.description)
         } catch {
-            fail("failure", "\(error)")
+            fail(.failure, "\(error)")
         }
         let listener: Listener
         do {
             listener = try Listener(path: socketPath)
         } catch {
-            fail("failure", error.description)
+            fail(.failure, error.description)
         }
         installSignalHandlers()
-        report(statusFD, "ok")
+        report(statusFD, .ok)
         close(statusFD)
         let timers = AgentTimers(idle: idle, max: max)
         Loop(listener: listener, handlers: AgentHandlers(state: state, timers: timers), timers: timers).run()
@@ -65,28 +60,18 @@ public enum AgentServer {
         _ = chdir("/")
     }
 
-    static func report(_ fd: Int32, _ line: String) {
-        var text = line + "\n"
+    static func report(_ fd: Int32, _ status: UnlockHandoff.Status) {
+        var text = status.line + "\n"
         text.withUTF8 { _ = write(fd, $0.baseAddress!, $0.count) }
     }
 
-    static func readUnlock(_ fd: Int32) throws -> Unlock {
-        let buffer = try SecureBytes(count: 8192)
-        var count = 0
-        try buffer.withUnsafeMutableBytes { raw in
-            while count < raw.count {
-                let n = read(fd, raw.baseAddress! + count, raw.count - count)
-                if n < 0 { if errno == EINTR { continue }; throw VaultError.io(operation: "read", path: "the unlock pipe", errno: errno) }
-                if n == 0 { break }
-                count += n
-            }
-        }
-        guard count >= 1 else { throw VaultError.invalidKeyFile("nothing on the unlock pipe") }
-        let secret = try buffer.withUnsafeBytes { try SecureBytes(copying: UnsafeRawBufferPointer(rebasing: $0[1..<count])) }
-        switch UnlockKind(rawValue: buffer.withUnsafeBytes { $0[0] }) {
+    static func readUnlock() throws -> Unlock {
+        let fd = UnlockHandoff.secretDescriptor
+        defer { close(fd) }
+        let (method, secret) = try UnlockHandoff.read(from: fd)
+        switch method {
         case .passphrase: return .passphrase(secret)
         case .keyFile: return .keyFile(try secret.withUnsafeBytes { try KeyFile(contents: $0) })
-        case nil: throw VaultError.invalidKeyFile("unknown unlock kind")
         }
     }
 
@@ -255,7 +240,7 @@ struct Loop {
             guard c.headerCount == 4 else { return true }
             let length = c.header.reversed().reduce(0) { $0 << 8 | Int($1) }
             guard length >= 1, length <= AgentProtocol.maxRequestBytes else {
-                return reply(c, AgentHandlers.error("request of \(length) bytes refused (at most \(AgentProtocol.maxRequestBytes))", kind: "protocol"))
+                return reply(c, .error("request of \(length) bytes refused (at most \(AgentProtocol.maxRequestBytes))", kind: .protocol))
             }
             guard let body = try? SecureBytes(count: length) else { return false }
             c.body = body
@@ -269,9 +254,9 @@ struct Loop {
         c.body = nil
         let request: AgentMessage
         do { request = try AgentMessage(body: body) } catch {
-            return reply(c, AgentHandlers.error("\(error)", kind: "protocol"))
+            return reply(c, .error("\(error)", kind: .protocol))
         }
-        if request.op != "status" { timers.touch() }
+        if request.op != .status { timers.touch() }
         let (response, stop) = handlers.handle(request)
         c.stopAfterReply = stop
         return reply(c, response)

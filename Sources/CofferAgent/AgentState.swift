@@ -20,20 +20,21 @@ final class AgentState {
         return index
     }
 
-    init(store: VaultStore, vault: Vault) {
+    /// `identity`: of the file `vault` was read from.
+    init(store: VaultStore, vault: Vault, identity: FileIdentity) {
         self.store = store
         self.vault = vault
-        identity = FileIdentity(path: store.path)
+        self.identity = identity
     }
 
     /// Reads the file again when another writer replaced or changed it since the agent last saw it.
     func refresh() throws(VaultError) {
-        let now = FileIdentity(path: store.path)
+        let now = store.identity
         guard now != identity else { return }
         guard now != nil else { throw .vaultNotFound(store.path) }
-        let bytes = try store.read()
+        let (bytes, read) = try store.readWithIdentity()
         vault = try vault.reopened(bytes)
-        identity = FileIdentity(path: store.path)
+        identity = read
         generation += 1
     }
 
@@ -54,27 +55,9 @@ final class AgentState {
             guard try change(&copy) else { return }
             try store.write(try copy.seal())
             vault = copy
-            identity = FileIdentity(path: store.path)
+            identity = store.identity
             generation += 1
         }.get()
     }
 }
 
-/// Enough of `stat` to notice that a file was replaced or rewritten.
-struct FileIdentity: Equatable {
-    let device: UInt64
-    let inode: UInt64
-    let size: Int64
-    let modifiedSeconds: Int
-    let modifiedNanoseconds: Int
-
-    init?(path: String) {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        device = UInt64(info.st_dev)
-        inode = UInt64(info.st_ino)
-        size = Int64(info.st_size)
-        modifiedSeconds = info.st_mtim.tv_sec
-        modifiedNanoseconds = info.st_mtim.tv_nsec
-    }
-}

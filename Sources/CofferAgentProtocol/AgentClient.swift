@@ -34,6 +34,16 @@ public final class AgentClient {
 
     deinit { close(fd) }
 
+    /// One request on a new connection, or nil when no agent runs (`notRunning`): the vault is locked. No
+    /// probe first, so asking costs one connection either way.
+    public static func requestIfRunning(socketPath: String, _ message: AgentMessageBuilder) throws(AgentError) -> AgentMessage? {
+        do {
+            return try AgentClient(socketPath: socketPath).request(message)
+        } catch .notRunning {
+            return nil
+        }
+    }
+
     /// Sends one request and returns the response; an error response throws `.remote`.
     public func request(_ message: AgentMessageBuilder) throws(AgentError) -> AgentMessage {
         let frame: SecureBytes
@@ -51,9 +61,9 @@ public final class AgentClient {
             throw .notRunning
         }
         let reply = try AgentMessage(body: response)
-        if reply.string("status") == "ok" { return reply }
-        throw .remote(message: reply.string("message") ?? "the agent refused the request",
-                      code: Int32(reply.int("code") ?? 1), kind: reply.string("kind") ?? "error")
+        if reply.string(.status) == "ok" { return reply }
+        throw .remote(message: reply.string(.message) ?? "the agent refused the request",
+                      kind: FailureKind(word: reply.string(.kind) ?? ""))
     }
 }
 

@@ -12,8 +12,8 @@ public enum AgentError: Error, Equatable, CustomStringConvertible {
     case malformed(String)
     case tooLarge(Int)
     case wrongPeer(uid: uid_t)
-    /// The agent answered with an error: its message, the CLI exit code it maps to, and a kind word.
-    case remote(message: String, code: Int32, kind: String)
+    /// The agent answered with an error: its message and kind.
+    case remote(message: String, kind: FailureKind)
 
     public var description: String {
         switch self {
@@ -25,7 +25,16 @@ public enum AgentError: Error, Equatable, CustomStringConvertible {
         case .malformed(let why): "malformed agent message: \(why)"
         case .tooLarge(let n): "agent message too large (\(n) bytes)"
         case .wrongPeer(let uid): "the agent socket belongs to another user (uid \(uid))"
-        case .remote(let message, _, _): message
+        case .remote(let message, _): message
+        }
+    }
+
+    /// The kind of failure, for the exit code.
+    public var kind: FailureKind {
+        switch self {
+        case .notRunning: .locked
+        case .remote(_, let kind): kind
+        default: .failure
         }
     }
 }

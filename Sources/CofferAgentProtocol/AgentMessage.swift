@@ -18,19 +18,30 @@ public enum AgentProtocol {
 public struct AgentMessageBuilder {
     enum Value {
         case bytes([UInt8])
-        case secret(SecureBytes, Range<Int>)
+        case secret(Secret)
     }
     var fields: [(name: String, value: Value)] = []
 
-    public init(op: String) { add("op", op) }
-    public init(status: String) { add("status", status) }
+    public init(op: AgentOp) { add(.op, op.rawValue) }
+    public init(status: String) { add(.status, status) }
 
-    public mutating func add(_ name: String, _ text: String) { fields.append((name, .bytes(Array(text.utf8)))) }
-    public mutating func add(_ name: String, _ number: Int) { add(name, String(number)) }
-    /// A value from locked memory (a secret, or an encoded payload that holds secrets).
-    public mutating func add(_ name: String, secret: SecureBytes, range: Range<Int>? = nil) {
-        fields.append((name, .secret(secret, range ?? 0..<secret.count)))
+    /// An `ok` reply.
+    public static var ok: AgentMessageBuilder { AgentMessageBuilder(status: "ok") }
+
+    /// An `error` reply: a user-facing message, without a secret, and its kind.
+    public static func error(_ message: String, kind: FailureKind) -> AgentMessageBuilder {
+        var reply = AgentMessageBuilder(status: "error")
+        reply.add(.message, message)
+        reply.add(.kind, kind.rawValue)
+        return reply
     }
+
+    public mutating func add(_ name: AgentField, _ text: String) { fields.append((name.rawValue, .bytes(Array(text.utf8)))) }
+    public mutating func add(_ name: AgentField, _ number: Int) { add(name, String(number)) }
+    public mutating func add(_ name: AgentField, _ flag: Bool) { add(name, flag ? "1" : "0") }
+    /// A value from locked memory: a secret, or an encoded payload that holds secrets.
+    public mutating func add(_ name: AgentField, secret: Secret) { fields.append((name.rawValue, .secret(secret))) }
+    public mutating func add(_ name: AgentField, secret: SecureBytes) { add(name, secret: Secret(secret)) }
 
     /// The whole frame, length prefix included, in locked memory.
     public func frame() throws(SodiumError) -> SecureBytes {
@@ -39,7 +50,7 @@ public struct AgentMessageBuilder {
             size += 1 + name.utf8.count + 4
             switch value {
             case .bytes(let b): size += b.count
-            case .secret(_, let r): size += r.count
+            case .secret(let s): size += s.count
             }
         }
         let out = try SecureBytes(count: size)
@@ -60,9 +71,9 @@ public struct AgentMessageBuilder {
                 case .bytes(let b):
                     u32(b.count)
                     b.withUnsafeBytes { put($0) }
-                case .secret(let s, let r):
-                    u32(r.count)
-                    s.withUnsafeBytes { put(UnsafeRawBufferPointer(rebasing: $0[r])) }
+                case .secret(let s):
+                    u32(s.count)
+                    s.withUnsafeBytes { put($0) }
                 }
             }
         }
@@ -106,27 +117,36 @@ public struct AgentMessage: @unchecked Sendable {
         }
     }
 
-    public func has(_ name: String) -> Bool { fields.contains { $0.name == name } }
+    /// The first value of a field, as a range of `body`.
+    public func range(_ name: AgentField) -> Range<Int>? { fields.first { $0.name == name.rawValue }?.range }
+
+    public func has(_ name: AgentField) -> Bool { range(name) != nil }
 
     /// A text value (UTF-8); nil when absent or not UTF-8.
-    public func string(_ name: String) -> String? {
-        guard let range = fields.first(where: { $0.name == name })?.range else { return nil }
+    public func string(_ name: AgentField) -> String? {
+        guard let range = range(name) else { return nil }
         return body.withUnsafeBytes { String(validating: $0[range], as: UTF8.self) }
     }
 
-    public func strings(_ name: String) -> [String] {
-        fields.filter { $0.name == name }.compactMap { field in
+    /// Every value of a repeated field that is UTF-8.
+    public func strings(_ name: AgentField) -> [String] {
+        fields.filter { $0.name == name.rawValue }.compactMap { field in
             body.withUnsafeBytes { String(validating: $0[field.range], as: UTF8.self) }
         }
     }
 
-    public func int(_ name: String) -> Int? { string(name).flatMap { Int($0) } }
+    public func int(_ name: AgentField) -> Int? { string(name).flatMap { Int($0) } }
 
-    /// A value copied into its own locked buffer.
-    public func secret(_ name: String) throws(SodiumError) -> SecureBytes? {
-        guard let range = fields.first(where: { $0.name == name })?.range else { return nil }
-        return try body.withUnsafeBytes { (b) throws(SodiumError) in try SecureBytes(copying: UnsafeRawBufferPointer(rebasing: b[range])) }
+    /// `1` is true; absent or anything else is false.
+    public func flag(_ name: AgentField) -> Bool { string(name) == "1" }
+
+    /// A value as a secret: a range of the message's locked body, which it keeps alive.
+    public func secret(_ name: AgentField) -> Secret? {
+        range(name).map { Secret(slicing: body, range: $0) }
     }
 
-    public var op: String? { string("op") }
+    /// The request's op; nil when absent or unknown.
+    public var op: AgentOp? { string(.op).flatMap(AgentOp.init(rawValue:)) }
+    /// The op as sent, for the error about an unknown one.
+    public var opWord: String { string(.op) ?? "" }
 }

@@ -1,3 +1,5 @@
+import CofferSodium
+
 /// What an entry holds; the raw values are the payload's `kind` byte.
 public enum EntryKind: UInt8, CaseIterable, Sendable {
     /// A Marketplace access key pair: public key (HTTP username) and private key (password).
@@ -189,10 +191,11 @@ public struct Entry: Sendable {
         try check(rejectedHost, "rejected host")
     }
 
-    /// Secrets, and which fields each kind has.
-    func validateShape() throws(VaultError) {
+    /// Secrets, and which fields each kind has. `redacted`: the secrets are empty on purpose (a `list` reply).
+    func validateShape(redacted: Bool = false) throws(VaultError) {
         func bad(_ why: String) -> VaultError { .invalidEntry("\(name): \(why)") }
-        guard !secret.isEmpty, secret.count <= VaultFormat.maxSecretBytes else { throw bad("the secret must be 1 to \(VaultFormat.maxSecretBytes) bytes") }
+        func badSecret(_ secret: Secret) -> Bool { !redacted && (secret.isEmpty || secret.count > VaultFormat.maxSecretBytes) }
+        guard !badSecret(secret) else { throw bad("the secret must be 1 to \(VaultFormat.maxSecretBytes) bytes") }
         switch kind {
         case .keypair, .downloadToken:
             guard username?.isEmpty == false else { throw bad("a \(kind.word) needs a \(kind == .keypair ? "public key" : "MAGEID")") }
@@ -212,11 +215,11 @@ public struct Entry: Sendable {
                 throw bad("a token has only a host, a type and a secret")
             }
         }
-        if let refresh = oauthRefreshToken, refresh.isEmpty || refresh.count > VaultFormat.maxSecretBytes {
+        if let refresh = oauthRefreshToken, badSecret(refresh) {
             throw bad("the refresh token must be 1 to \(VaultFormat.maxSecretBytes) bytes")
         }
         guard (rejectedAt == nil) == (rejectedHost == nil) else { throw bad("rejected time and host go together") }
-        for record in history where record.secret.isEmpty || record.secret.count > VaultFormat.maxSecretBytes {
+        for record in history where badSecret(record.secret) {
             throw bad("a history secret must be 1 to \(VaultFormat.maxSecretBytes) bytes")
         }
     }

@@ -22,6 +22,12 @@ public struct EntryList: Sendable {
         self = try Payload.decodeList(payload)
     }
 
+    /// Entries from a redacted payload (`encodeRedacted`): every secret is empty, and an entry has a refresh
+    /// token exactly when it had one. For listing and showing, never for using a secret.
+    public init(decodingRedacted payload: SecureBytes) throws(VaultError) {
+        self = try Payload.decodeList(payload, redacted: true)
+    }
+
     public var count: Int { entries.count }
 
     public func entry(named name: String) -> Entry? { index[name].map { entries[$0] } }
@@ -76,5 +82,11 @@ public struct EntryList: Sendable {
     /// The payload encoding (spec §5) of some entries, in locked memory: how entries cross the agent socket.
     public static func encode(_ entries: [Entry]) throws(VaultError) -> SecureBytes {
         try Payload.encode(entries)
+    }
+
+    /// The same encoding with every secret field written with length 0 (`agent-protocol.md` §3, `list`):
+    /// what `list` and `show` need, and no byte of any secret.
+    public static func encodeRedacted(_ entries: [Entry]) throws(VaultError) -> SecureBytes {
+        try Payload.encode(entries, redacted: true)
     }
 }

@@ -8,22 +8,23 @@ enum Payload {
     // MARK: Encoding
 
     /// Serialises entries into a new locked buffer (measured first, so it is allocated once).
-    static func encode(_ entries: [Entry]) throws(VaultError) -> SecureBytes {
-        var counter = Sink(buffer: nil)
+    static func encode(_ entries: [Entry], redacted: Bool = false) throws(VaultError) -> SecureBytes {
+        var counter = Sink(buffer: nil, redacted: redacted)
         write(entries, to: &counter)
         let out: SecureBytes
         do { out = try SecureBytes(count: counter.offset) } catch { throw .crypto(error) }
         out.withUnsafeMutableBytes { buffer in
-            var sink = Sink(buffer: buffer)
+            var sink = Sink(buffer: buffer, redacted: redacted)
             write(entries, to: &sink)
             precondition(sink.offset == buffer.count, "payload size changed between passes")
         }
         return out
     }
 
-    /// Writes into a buffer, or only counts when it has none.
+    /// Writes into a buffer, or only counts when it has none. A redacted sink writes secrets as empty fields.
     struct Sink {
         let buffer: UnsafeMutableRawBufferPointer?
+        var redacted = false
         var offset = 0
 
         mutating func raw(_ source: UnsafeRawBufferPointer) {
@@ -51,12 +52,13 @@ enum Payload {
             withUnsafeBytes(of: int.littleEndian) { raw($0) }
         }
         mutating func field(_ tag: Tag, secret: Secret) {
+            if redacted { return header(tag, 0) }
             header(tag, secret.count)
             secret.withUnsafeBytes { raw($0) }
         }
         /// A length-prefixed group whose length is only known after writing it.
         mutating func group(_ prefix: (inout Sink) -> Void, _ body: (inout Sink) -> Void) {
-            var measure = Sink(buffer: nil)
+            var measure = Sink(buffer: nil, redacted: redacted)
             body(&measure)
             prefix(&self)
             u32(UInt32(measure.offset))
@@ -104,7 +106,9 @@ enum Payload {
     /// Parses a decrypted payload into entries and their index by name, built in the same pass that checks
     /// the names are unique (one hash per name: this runs for every entry of every vault opened). Secrets stay
     /// in `plaintext`; the entries keep it alive.
-    static func decodeList(_ plaintext: SecureBytes) throws(VaultError) -> EntryList {
+    ///
+    /// `redacted`: every secret field must be empty (a `list` reply); the entries get empty secrets.
+    static func decodeList(_ plaintext: SecureBytes, redacted: Bool = false) throws(VaultError) -> EntryList {
         try plaintext.withUnsafeBytes { (bytes) throws(VaultError) -> EntryList in
             var reader = ByteReader(bytes)
             let short = VaultError.malformedPayload("truncated")
@@ -119,7 +123,7 @@ enum Payload {
             for i in 0..<Int(count) {
                 let length = Int(try reader.uint(4, or: short))
                 let range = try reader.skip(length, or: short)
-                let entry = try decodeEntry(bytes, range, storage: plaintext, index: i, fields: fields, historyFields: historyFields)
+                let entry = try decodeEntry(bytes, range, storage: plaintext, redacted: redacted, index: i, fields: fields, historyFields: historyFields)
                 guard index.updateValue(i, forKey: entry.name) == nil else { throw .malformedPayload("duplicate entry name '\(entry.name)'") }
                 entries.append(entry)
             }
@@ -202,11 +206,12 @@ enum Payload {
     }
 
     private static func decodeEntry(
-        _ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, storage: SecureBytes, index: Int, fields f: Fields, historyFields h: Fields
+        _ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, storage: SecureBytes, redacted: Bool, index: Int,
+        fields f: Fields, historyFields h: Fields
     ) throws(VaultError) -> Entry {
         let context = Where(index: index, history: false)
         try readFields(bytes, range, allowed: entryTags, context: context, into: f)
-        let v = Values(bytes: bytes, fields: f, context: context, storage: storage)
+        let v = Values(bytes: bytes, fields: f, context: context, storage: storage, redacted: redacted)
         guard let kind = EntryKind(rawValue: try v.byte(.kind)) else { throw .malformedPayload("\(context): unknown kind") }
         let state = try v.byte(.state)
         guard state <= 1 else { throw .malformedPayload("\(context): unknown state \(state)") }
@@ -231,7 +236,7 @@ enum Payload {
         for recordRange in f.history {
             let historyContext = Where(index: index, history: true)
             try readFields(bytes, recordRange, allowed: historyTags, context: historyContext, into: h)
-            let hv = Values(bytes: bytes, fields: h, context: historyContext, storage: storage)
+            let hv = Values(bytes: bytes, fields: h, context: historyContext, storage: storage, redacted: redacted)
             entry.history.append(HistoryRecord(
                 created: try hv.int(.created), retired: try hv.int(.retired),
                 username: try hv.optionalText(.username), secret: try hv.secret(.secret)))
@@ -242,7 +247,8 @@ enum Payload {
             && v.passes(.note) && v.passes(.path, allowEmpty: true) && v.passes(.username) && v.passes(.protocol)
             && v.passes(.rejectedHost)
         do {
-            if textValid { try entry.validateShape() } else { try entry.validate() }
+            if !textValid { try entry.validateText() }
+            try entry.validateShape(redacted: redacted)
         } catch { throw .malformedPayload("\(context): \(error)") }
         return entry
     }
@@ -253,6 +259,7 @@ enum Payload {
         let fields: Fields
         let context: Where
         let storage: SecureBytes
+        let redacted: Bool
 
         func missing(_ tag: Tag) -> VaultError { .malformedPayload("\(context): missing field \(tag)") }
         func wrongSize(_ tag: Tag) -> VaultError { .malformedPayload("\(context): field \(tag) has the wrong size") }
@@ -296,7 +303,9 @@ enum Payload {
             return value
         }
         func optionalSecret(_ tag: Tag) throws(VaultError) -> Secret? {
-            fields[tag].map { Secret(storage: storage, range: $0) }
+            guard let range = fields[tag] else { return nil }
+            guard !redacted || range.isEmpty else { throw .malformedPayload("\(context): field \(tag) is not redacted") }
+            return Secret(slicing: storage, range: range)
         }
         func secret(_ tag: Tag) throws(VaultError) -> Secret {
             guard let value = try optionalSecret(tag) else { throw missing(tag) }

@@ -27,7 +27,11 @@ public struct VaultStore: Sendable {
     }
 
     /// Reads the whole file, refusing sizes no vault can have before allocating for them.
-    public func read() throws(VaultError) -> [UInt8] {
+    public func read() throws(VaultError) -> [UInt8] { try readWithIdentity().bytes }
+
+    /// The file, and the identity of what was read (from the open descriptor, so the two agree): a later
+    /// `identity` that differs means another writer replaced the file since.
+    public func readWithIdentity() throws(VaultError) -> (bytes: [UInt8], identity: FileIdentity) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { throw .vaultNotFound(path) }
@@ -36,6 +40,7 @@ public struct VaultStore: Sendable {
         defer { close(fd) }
         var info = stat()
         try syscall("stat", path) { fstat(fd, &info) }
+        let identity = FileIdentity(info)
         guard Int(info.st_size) <= VaultFormat.maxFileBytes else { throw .fileTooLarge(Int(info.st_size)) }
         var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
         var done = 0
@@ -48,7 +53,13 @@ public struct VaultStore: Sendable {
             if n == 0 { break } // shrank while reading; the parser reports the truncation
             done += n
         }
-        return Array(bytes[0..<done])
+        return (Array(bytes[0..<done]), identity)
+    }
+
+    /// The identity of the file at `path` now; nil when there is none.
+    public var identity: FileIdentity? {
+        var info = stat()
+        return stat(path, &info) == 0 ? FileIdentity(info) : nil
     }
 
     /// Runs `body` holding an exclusive `flock` on the lock file, so read-modify-write cycles of several
@@ -124,5 +135,23 @@ public struct VaultStore: Sendable {
         let fd = try syscall("open", directory) { open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         defer { close(fd) }
         try syscall("fsync", directory) { fsync(fd) }
+    }
+}
+
+/// Enough of `stat` to notice that a file was replaced or rewritten: every writer renames a new file into
+/// place (a new inode) and a rewrite in place changes the size or modification time.
+public struct FileIdentity: Equatable, Sendable {
+    let device: UInt64
+    let inode: UInt64
+    let size: Int64
+    let modifiedSeconds: Int
+    let modifiedNanoseconds: Int
+
+    init(_ info: stat) {
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int64(info.st_size)
+        modifiedSeconds = info.st_mtim.tv_sec
+        modifiedNanoseconds = info.st_mtim.tv_nsec
     }
 }

@@ -14,6 +14,11 @@ public enum PasswordHash {
     public static let opsLimitSensitive = UInt64(crypto_pwhash_argon2id_OPSLIMIT_SENSITIVE)
     public static let memLimitSensitive = UInt64(crypto_pwhash_argon2id_MEMLIMIT_SENSITIVE)
 
+    /// How many derivations this process has run: the slow, memory-hard step every command should run at
+    /// most once (the CLI reports it to the test suite through `COFFER_TEST_KDF_LOG`). Commands are single
+    /// threaded; the agent never derives after it has unlocked.
+    nonisolated(unsafe) public private(set) static var derivations = 0
+
     /// Derives `outputLength` bytes from a passphrase with Argon2id v1.3.
     ///
     /// The caller validates `opsLimit` and `memLimit` against its own policy before calling: this runs
@@ -30,6 +35,7 @@ public enum PasswordHash {
             throw .invalidLength(what: "salt", expected: saltBytes, actual: salt.count)
         }
         guard memLimit <= UInt64(Int.max) else { throw .keyDerivationFailed }
+        derivations += 1
         let key = try SecureBytes(count: outputLength)
         let status = key.withUnsafeMutableBytes { out in
             passphrase.withUnsafeBytes { pass in

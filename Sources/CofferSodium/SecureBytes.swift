@@ -37,6 +37,16 @@ public final class SecureBytes: @unchecked Sendable {
         }
     }
 
+    /// Copies UTF-8 text into a new secure buffer; for values that already exist as a `String` (tests, imports).
+    public convenience init(copyingUTF8 text: String) throws(SodiumError) {
+        var copy = Array(text.utf8)
+        defer { copy.withUnsafeMutableBytes { Sodium.wipe($0) } }
+        try self.init(count: copy.count)
+        copy.withUnsafeBytes { b in
+            if let from = b.baseAddress, b.count > 0 { base.copyMemory(from: from, byteCount: b.count) }
+        }
+    }
+
     deinit {
         sodium_memzero(base, max(count, 1))
         sodium_free(base)

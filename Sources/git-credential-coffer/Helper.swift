@@ -31,14 +31,14 @@ enum Helper {
         let socket = AgentSocket.path(forVault: VaultLocation.resolve(vault))
         switch action {
         case "get": return get(request, socket: socket, prompt: prompt, vault: vault)
-        case "store": return send("git-store", request, socket: socket)
-        default: return send("git-erase", request, socket: socket)
+        case "store": return send(.gitStore, request, socket: socket)
+        default: return send(.gitErase, request, socket: socket)
         }
     }
 
     static func get(_ request: CredentialRequest, socket: String, prompt: Bool, vault: String?) -> Int32 {
-        var message = query("git-get", request)
-        if request.texts("capability[]").contains("authtype") { message.add("capability-authtype", "1") }
+        var message = query(.gitGet, request)
+        if request.texts("capability[]").contains("authtype") { message.add(.capabilityAuthtype, true) }
         var reply: AgentMessage
         do {
             reply = try AgentClient(socketPath: socket).request(message)
@@ -57,23 +57,24 @@ enum Helper {
     }
 
     /// The query fields, with secrets as ranges of the locked input.
-    static func query(_ op: String, _ request: CredentialRequest) -> AgentMessageBuilder {
+    static func query(_ op: AgentOp, _ request: CredentialRequest) -> AgentMessageBuilder {
         var message = AgentMessageBuilder(op: op)
         let s = request.selector
-        if let v = s.protocol { message.add("protocol", v) }
-        if let v = s.host { message.add("host", v) }
-        if let v = s.path { message.add("path", v) }
-        if let v = s.username { message.add("username", v) }
+        if let v = s.protocol { message.add(GitAttribute.protocol.wire, v) }
+        if let v = s.host { message.add(GitAttribute.host.wire, v) }
+        if let v = s.path { message.add(GitAttribute.path.wire, v) }
+        if let v = s.username { message.add(GitAttribute.username.wire, v) }
         return message
     }
 
     /// `store` and `erase`: quietly nothing when the vault is locked, and never an `ephemeral` credential.
-    static func send(_ op: String, _ request: CredentialRequest, socket: String) -> Int32 {
-        if op == "git-store" && request.text("ephemeral") == "true" { return 0 }
+    static func send(_ op: AgentOp, _ request: CredentialRequest, socket: String) -> Int32 {
+        if op == .gitStore && request.text("ephemeral") == "true" { return 0 }
         var message = query(op, request)
-        if let range = request.range("password") { message.add("password", secret: request.buffer, range: range) }
-        if let range = request.range("oauth_refresh_token") { message.add("oauth-refresh-token", secret: request.buffer, range: range) }
-        if let expiry = request.text("password_expiry_utc") { message.add("password-expiry-utc", expiry) }
+        for secret in [GitAttribute.password, .oauthRefreshToken] {
+            if let range = request.range(secret.git) { message.add(secret.wire, secret: Secret(slicing: request.buffer, range: range)) }
+        }
+        if let expiry = request.text(GitAttribute.passwordExpiryUTC.git) { message.add(GitAttribute.passwordExpiryUTC.wire, expiry) }
         do {
             _ = try AgentClient(socketPath: socket).request(message)
         } catch .notRunning {
@@ -148,16 +149,14 @@ enum Output {
 
     /// Prints the agent's answer; false (and nothing printed) when a value could break the line format.
     static func answer(_ reply: AgentMessage) -> Bool {
-        let names: [(agent: String, git: String)] = reply.has("credential")
-            ? [("authtype", "authtype"), ("credential", "credential")]
-            : [("username", "username"), ("password", "password"), ("password-expiry-utc", "password_expiry_utc"),
-               ("oauth-refresh-token", "oauth_refresh_token")]
-        let present = names.compactMap { name in reply.fields.first { $0.name == name.agent }.map { (name.git, $0.range) } }
+        let credential = reply.has(GitAttribute.credential.wire)
+        let attributes = credential ? GitAttribute.credentialAnswer : GitAttribute.passwordAnswer
+        let present = attributes.compactMap { a in reply.range(a.wire).map { (a.git, $0) } }
         guard !present.isEmpty else { return true }
         let safe = reply.body.withUnsafeBytes { b in present.allSatisfy { !b[$0.1].contains(0x0A) && !b[$0.1].contains(0) } }
         guard safe else { return false }
         // One buffer in locked memory, one write: git reads the whole answer.
-        var size = reply.has("credential") ? "capability[]=authtype\n".utf8.count : 0
+        var size = credential ? "capability[]=authtype\n".utf8.count : 0
         for (key, range) in present { size += key.utf8.count + 2 + range.count }
         guard let out = try? SecureBytes(count: size) else { return false }
         out.withUnsafeMutableBytes { o in
@@ -166,7 +165,7 @@ enum Output {
                 UnsafeMutableRawBufferPointer(rebasing: o[at..<(at + bytes.count)]).copyMemory(from: bytes)
                 at += bytes.count
             }
-            if reply.has("credential") { Array("capability[]=authtype\n".utf8).withUnsafeBytes(put) }
+            if credential { Array("capability[]=authtype\n".utf8).withUnsafeBytes(put) }
             reply.body.withUnsafeBytes { b in
                 for (key, range) in present {
                     Array((key + "=").utf8).withUnsafeBytes(put)

@@ -218,8 +218,8 @@ final class AgentTests: XCTestCase {
         }
         let answered = Counter()
         DispatchQueue.concurrentPerform(iterations: 50) { _ in
-            if let reply = try? AgentClient(socketPath: sock).request(AgentMessageBuilder(op: "entries")),
-               reply.has("payload") { answered.increment() }
+            if let reply = try? AgentClient(socketPath: sock).request(AgentMessageBuilder(op: .list)),
+               reply.has(.payload) { answered.increment() }
         }
         XCTAssertEqual(answered.value, 50)
         XCTAssertEqual(try box.coffer(["list", "--json"]).status, 0)

@@ -240,7 +240,7 @@ final class ComposerTests: XCTestCase {
     /// sent to the repository altered.
     func testCheckDoesNotSendAPrivateKeyThatIsNotUTF8() throws {
         let path = box.root + "/foreign.coffer"
-        var vault = try Vault.create(passphrase: try Secret(copying: "correct horse").storage, kdf: KDFParameters(level: .interactive))
+        var vault = try Vault.create(passphrase: try SecureBytes(copyingUTF8: "correct horse"), kdf: KDFParameters(level: .interactive))
         let key = try [UInt8]([0x61, 0xFF, 0x62]).withUnsafeBytes { try SecureBytes(copying: $0) }
         for (name, secret) in [("foreign", Secret(key)), ("text", try Secret(copying: "ok"))] {
             try vault.list.add(Entry(name: name, kind: .keypair, host: "repo.magento.com", username: Self.publicKey, secret: secret, created: 1_796_000_000))

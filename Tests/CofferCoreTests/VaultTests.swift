@@ -5,7 +5,7 @@ import XCTest
 /// Round trips, rewrapping, slots and the byte-flip sweep. The KDF runs once per test class: every other
 /// open uses a key file or the already derived slot key.
 final class VaultTests: XCTestCase {
-    static let passphrase = try! Secret(copying: "a passphrase").storage
+    static let passphrase = try! SecureBytes(copyingUTF8: "a passphrase")
     /// One vault with entries, a passphrase slot and a key-file slot, and its slot key, made once.
     static let fixture: (bytes: [UInt8], keyFile: KeyFile, slotKey: SecureBytes) = {
         var vault = try! Vault.create(passphrase: passphrase, kdf: KDFParameters(level: .interactive))
@@ -52,7 +52,7 @@ final class VaultTests: XCTestCase {
 
     func testChangingThePassphraseRewrapsWithoutReencrypting() throws {
         var vault = try Vault.open(Self.fixture.bytes, with: .keyFile(Self.fixture.keyFile))
-        let newPassphrase = try Secret(copying: "another passphrase").storage
+        let newPassphrase = try SecureBytes(copyingUTF8: "another passphrase")
         try vault.setPassphrase(newPassphrase, kdf: KDFParameters(level: .interactive))
         let rewrapped = try vault.seal()
         let before = try VaultFile(parsing: Self.fixture.bytes), after = try VaultFile(parsing: rewrapped)

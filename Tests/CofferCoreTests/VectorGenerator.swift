@@ -13,7 +13,7 @@ final class VectorGenerator: XCTestCase {
         let dir = VectorFile.directory
         try? FileManager.default.removeItem(at: dir)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let secretPass = try Secret(copying: passphrase).storage
+        let secretPass = try SecureBytes(copyingUTF8: passphrase)
         let kdf = KDFParameters(level: .interactive)
 
         var full = try Vault.create(passphrase: secretPass, kdf: kdf)

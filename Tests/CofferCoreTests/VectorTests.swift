@@ -28,7 +28,7 @@ final class VectorTests: XCTestCase {
             return .keyFile(try bytes.withUnsafeBytes { try KeyFile(contents: $0) })
         }
         let passphrase = try XCTUnwrap(vector.value("passphrase"), "\(vector.name): no passphrase")
-        return .passphrase(try Secret(copying: passphrase).storage)
+        return .passphrase(try SecureBytes(copyingUTF8: passphrase))
     }
 
     /// The spec's `expect:` word for each reader error.

@@ -98,9 +98,9 @@ let benchmarks: @Sendable () -> Void = {
     // started by Benchmarks/scripts/run (COFFER_BENCH_SOCKET); skipped otherwise.
     if let socket = ProcessInfo.processInfo.environment["COFFER_BENCH_SOCKET"] {
         Benchmark("Lookup: agent round trip (git-get)", configuration: .init(maxIterations: quick ? 100 : 100_000)) { benchmark in
-            var request = AgentMessageBuilder(op: "git-get")
-            request.add("protocol", "https")
-            request.add("host", "git.target.example")
+            var request = AgentMessageBuilder(op: .gitGet)
+            request.add(GitAttribute.protocol.wire, "https")
+            request.add(GitAttribute.host.wire, "git.target.example")
             for _ in benchmark.scaledIterations {
                 blackHole(try AgentClient(socketPath: socket).request(request))
             }

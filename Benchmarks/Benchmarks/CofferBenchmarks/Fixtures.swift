@@ -4,7 +4,7 @@ import Foundation
 
 /// Vaults of a given size, made once per process and outside the measured loops.
 enum Fixtures {
-    static let passphrase = try! Secret(copying: "benchmark passphrase").storage
+    static let passphrase = try! SecureBytes(copyingUTF8: "benchmark passphrase")
     static let keyFile = try! KeyFile.generate()
     private static let lock = NSLock()
     nonisolated(unsafe) private static var vaults: [Int: [UInt8]] = [:]

@@ -10,7 +10,7 @@ let arguments = CommandLine.arguments
 // once beforehand, and prints the fastest and the median open (for profiling the non-KDF part), and the median
 // time to close the vault again, which the Swift benchmark of the open counts in each iteration.
 if (3...4).contains(arguments.count) && arguments[1] == "--open" {
-    let passphrase = try Secret(copying: readLine() ?? "").storage
+    let passphrase = try SecureBytes(copyingUTF8: readLine() ?? "")
     let bytes = try VaultStore(path: arguments[2]).read()
     let kek = try VaultFile(parsing: bytes).passphraseSlots[0].deriveKey(passphrase: passphrase)
     var times: [Double] = [], drops: [Double] = []
@@ -34,7 +34,7 @@ guard arguments.count == 3, let count = Int(arguments[2]) else {
     FileHandle.standardError.write("usage: make-vault PATH COUNT < passphrase\n".data(using: .utf8)!)
     exit(2)
 }
-let passphrase = try Secret(copying: readLine() ?? "").storage
+let passphrase = try SecureBytes(copyingUTF8: readLine() ?? "")
 let secretLength = 32
 let storage = try SecureBytes.random(count: count * secretLength)
 var vault = try Vault.create(passphrase: passphrase, kdf: KDFParameters(level: .interactive))

@@ -18,16 +18,9 @@ struct AddKeypair: ParsableCommand {
     func run() throws {
         warnUnlessMagentoKeyLength("public key", publicKey.count)
         let privateKey = try SecretInput.secret(prompt: "Private key: ", what: "private key")
-        warnUnlessMagentoKeyLength("private key", privateKey.revealedCount)
+        warnUnlessMagentoKeyLength("private key", privateKey.characterCount)
         var new = Entry(name: entry.name, kind: .keypair, host: host, username: publicKey, secret: privateKey, created: Clock.now())
         new.note = entry.note
-        try Vault.addReporting(new, options)
-    }
-}
-
-extension Secret {
-    /// The number of characters, for length warnings, without keeping a copy of the text.
-    var revealedCount: Int {
-        withUnsafeBytes { bytes in bytes.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) } }
+        try EntryOptions.add(new, options)
     }
 }

@@ -12,6 +12,6 @@ struct AgentCommand: ParsableCommand {
     @Option var max: Int
 
     func run() throws {
-        AgentServer.run(vaultPath: vault, socketPath: socket, idle: idle, max: max, unlockFD: 3, statusFD: 4)
+        AgentServer.run(vaultPath: vault, socketPath: socket, idle: idle, max: max)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CofferCore
+import CofferSodium
 import Foundation
 
 struct Check: ParsableCommand {
@@ -20,10 +21,9 @@ struct Check: ParsableCommand {
     @OptionGroup var options: VaultOptions
 
     func run() throws {
-        let entries = try VaultSession.read(options) { list -> [Entry] in
-            for n in names where !list.contains(n) { throw VaultError.entryNotFound(n) }
-            return list.entries.filter { $0.kind == .keypair && (names.isEmpty ? $0.enabled : names.contains($0.name)) }
-        }
+        // The named key pairs, else every enabled one; the agent sends no other secret.
+        let selection = EntrySelection(names: names, kinds: [.keypair], enabledOnly: names.isEmpty)
+        let entries = try VaultSession(options).export(selection)
         if entries.isEmpty {
             Console.out("no key pairs to check")
             return

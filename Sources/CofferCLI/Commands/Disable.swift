@@ -11,6 +11,6 @@ struct Disable: ParsableCommand {
     @OptionGroup var options: VaultOptions
 
     func run() throws {
-        try setEnabled(false, name: name, options: options)
+        try VaultSession.setEnabled(false, name: name, options: options)
     }
 }

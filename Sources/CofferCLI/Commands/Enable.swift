@@ -10,18 +10,15 @@ struct Enable: ParsableCommand {
     @OptionGroup var options: VaultOptions
 
     func run() throws {
-        try setEnabled(true, name: name, options: options)
+        try VaultSession.setEnabled(true, name: name, options: options)
     }
 }
 
-/// The shared body of `enable` and `disable`: no write when the entry is already in that state.
-func setEnabled(_ enabled: Bool, name: String, options: VaultOptions) throws {
-    let word = enabled ? "enabled" : "disabled"
-    let changed = try VaultSession.modify(options) { vault -> (changed: Bool, result: Bool) in
-        guard let entry = vault.entry(named: name) else { throw VaultError.entryNotFound(name) }
-        if entry.enabled == enabled && entry.rejectedAt == nil { return (false, false) }
-        try vault.update(name) { e in e.setEnabled(enabled, at: Clock.now()) }
-        return (true, true)
+extension VaultSession {
+    /// The shared body of `enable` and `disable`: no write when the entry is already in that state.
+    static func setEnabled(_ enabled: Bool, name: String, options: VaultOptions) throws {
+        let word = enabled ? "enabled" : "disabled"
+        let result = try VaultSession(options).change(.setEnabled(name, enabled))
+        Console.out(result.changed ? "\(word) '\(name)'" : "'\(name)' is already \(word)")
     }
-    Console.out(changed ? "\(word) '\(name)'" : "'\(name)' is already \(word)")
 }

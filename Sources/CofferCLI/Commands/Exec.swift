@@ -31,7 +31,7 @@ struct Exec: ParsableCommand {
     func run() throws {
         let withComposer = composer || !netrc
         // The vault first: when it is locked or damaged, the command does not run at all.
-        let entries = try VaultSession.read(options) { list in try selection.select(list) }
+        let entries = try VaultSession(options).export(selection.selection)
         var environment = ProcessInfo.processInfo.environment
         if withComposer {
             let (document, warnings) = ComposerAuth.document(from: entries)

@@ -25,7 +25,7 @@ struct ExportComposer: ParsableCommand {
 
     func run() throws {
         if let write { try PrivateFile.checkNotExposed(write) }
-        let entries = try VaultSession.read(options) { list in try selection.select(list) }
+        let entries = try VaultSession(options).export(selection.selection)
         let (document, warnings) = ComposerAuth.document(from: entries)
         warnings.forEach { Console.warning($0) }
         if let write {

@@ -14,7 +14,7 @@ struct ExportNetrc: ParsableCommand {
 
     func run() throws {
         if let write { try PrivateFile.checkNotExposed(write) }
-        let (lines, warnings) = try VaultSession.read(options) { list in Netrc.lines(from: try selection.select(list)) }
+        let (lines, warnings) = Netrc.lines(from: try VaultSession(options).export(selection.selection))
         warnings.forEach { Console.warning($0) }
         if let write {
             try PrivateFile.write(lines.map { $0 + "\n" }.joined(), to: write)

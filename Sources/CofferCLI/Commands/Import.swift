@@ -35,22 +35,12 @@ extension ImportPlan {
     /// Adds the new entries in one write, reports them without secrets, and with `removeSource` deletes the
     /// plaintext file only once the vault write succeeded.
     func commit(_ source: ImportOptions) throws {
-        var plan = self
-        let added = try VaultSession.modify(source.vault) { list -> (changed: Bool, result: [Entry]) in
-            var added: [Entry] = []
-            for entry in plan.entries {
-                if list.contains(entry.name) {
-                    plan.skipped.append("'\(entry.name)': an entry of that name exists")
-                    continue
-                }
-                try list.add(entry)
-                added.append(entry)
-            }
-            return (!added.isEmpty, added)
-        }
+        let result = try VaultSession(source.vault).change(.add(entries, skipExisting: true))
+        let added = entries.filter { result.added.contains($0.name) }
+        let skipped = self.skipped + result.skipped.map { "'\($0)': an entry of that name exists" }
         for e in added { Console.out("imported \(e.kind == .token ? e.tokenType!.rawValue : e.kind.word) '\(e.name)' for \(e.host)") }
-        for why in plan.skipped { Console.out("skipped \(why)") }
-        Console.out("\(added.count) imported, \(plan.skipped.count) skipped")
+        for why in skipped { Console.out("skipped \(why)") }
+        Console.out("\(added.count) imported, \(skipped.count) skipped")
         if source.removeSource {
             try PrivateFile.shred(source.path)
             Console.out("removed \(source.path)")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CofferCore
+import CofferSodium
 import Foundation
 
 struct ImportComposer: ParsableCommand {

@@ -10,7 +10,7 @@ struct List: ParsableCommand {
     var json = false
 
     func run() throws {
-        let entries = try VaultSession.read(options) { vault in vault.entries.sorted { $0.name < $1.name } }
+        let entries = try VaultSession(options).list().sorted { $0.name < $1.name }
         if json {
             Console.out(try EntryView.json(entries.map { EntryView($0) }))
             return

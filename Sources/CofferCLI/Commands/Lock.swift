@@ -10,11 +10,10 @@ struct Lock: ParsableCommand {
     func run() throws {
         let vault = AgentSocket.absolute(options.vaultPath)
         let socket = AgentSocket.path(forVault: vault)
-        guard try VaultSession.agentAnswers(socket) else {
+        guard try AgentClient.requestIfRunning(socketPath: socket, AgentMessageBuilder(op: .lock)) != nil else {
             Console.out("\(vault) was not unlocked")
             return
         }
-        _ = try AgentClient(socketPath: socket).request(AgentMessageBuilder(op: "lock"))
         // Return once the agent is gone, so the next command already finds the vault locked.
         for _ in 0..<200 where access(socket, F_OK) == 0 { usleep(10_000) }
         Console.out("locked \(vault)")

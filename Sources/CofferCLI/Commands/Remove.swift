@@ -10,10 +10,7 @@ struct Remove: ParsableCommand {
     @OptionGroup var options: VaultOptions
 
     func run() throws {
-        try VaultSession.modify(options) { vault in
-            try vault.remove(name)
-            return (true, ())
-        }
+        _ = try VaultSession(options).change(.remove(name))
         Console.out("removed '\(name)'")
     }
 }

@@ -18,30 +18,19 @@ struct Rotate: ParsableCommand {
     var purgeHistory = false
 
     func run() throws {
-        // Decided once: a passphrase on a pipe can be read only once, and both steps must use the same way in.
-        let access = try VaultSession.access(options)
-        let (entryKind, tokenType) = try VaultSession.read(options, access: access) { vault -> (EntryKind, TokenType?) in
-            guard let e = vault.entry(named: name) else { throw VaultError.entryNotFound(name) }
-            return (e.kind, e.tokenType)
-        }
+        // One session for both steps: opening the file, it is read and unlocked once (one KDF); through the
+        // agent, one request reads the entry (without its secret) and one makes the change.
+        let session = VaultSession(options)
+        guard let e = try session.list(EntrySelection(names: [name])).first else { throw VaultError.entryNotFound(name) }
+        let (entryKind, tokenType) = (e.kind, e.tokenType)
         if publicKey != nil && entryKind != .keypair {
             throw CLIError.usage("--public-key is for key pairs only; '\(name)' is a \(entryKind.word)")
         }
         if let publicKey { warnUnlessMagentoKeyLength("public key", publicKey.count) }
         let label = EntryView.labels(entryKind, tokenType).secret
         let secret = try SecretInput.secret(prompt: "New \(label): ", what: label)
-        if entryKind == .keypair { warnUnlessMagentoKeyLength("private key", secret.revealedCount) }
-        let now = Clock.now()
-        try VaultSession.modify(options, access: access) { vault in
-            try vault.update(name) { e in
-                let record = HistoryRecord(created: e.updated, retired: now, username: publicKey == nil ? nil : e.username, secret: e.secret)
-                e.history = purgeHistory ? [] : e.history + [record]
-                e.secret = secret
-                if let publicKey { e.username = publicKey }
-                e.updated = now
-            }
-            return (true, ())
-        }
+        if entryKind == .keypair { warnUnlessMagentoKeyLength("private key", secret.characterCount) }
+        _ = try session.change(.rotate(name, secret: secret, username: publicKey, purgeHistory: purgeHistory))
         Console.out("rotated '\(name)'" + (purgeHistory ? "; history purged" : "; the old \(label) is kept as history"))
     }
 }

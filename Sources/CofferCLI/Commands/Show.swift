@@ -16,16 +16,21 @@ struct Show: ParsableCommand {
     var json = false
 
     func run() throws {
-        let lines = try VaultSession.read(options) { vault -> [String] in
-            guard let e = vault.entry(named: name) else { throw VaultError.entryNotFound(name) }
-            let secrets = [e.secret] + (e.oauthRefreshToken.map { [$0] } ?? []) + e.history.map(\.secret)
-            if reveal && !secrets.allSatisfy(\.isUTF8) {
-                Console.warning("a secret of '\(e.name)' is not UTF-8 text; it is shown with U+FFFD in place of the bad bytes")
-            }
-            if json { return [try EntryView.json(EntryView(e, detail: true, reveal: reveal))] }
-            return Show.render(e, reveal: reveal)
+        // Without --reveal the agent sends no secret at all; with it, only this entry's.
+        let session = VaultSession(options)
+        let selection = EntrySelection(names: [name])
+        guard let e = try (reveal ? session.export(selection, history: true) : session.list(selection)).first else {
+            throw VaultError.entryNotFound(name)
         }
-        lines.forEach(Console.out)
+        let secrets = [e.secret] + (e.oauthRefreshToken.map { [$0] } ?? []) + e.history.map(\.secret)
+        if reveal && !secrets.allSatisfy(\.isUTF8) {
+            Console.warning("a secret of '\(e.name)' is not UTF-8 text; it is shown with U+FFFD in place of the bad bytes")
+        }
+        if json {
+            Console.out(try EntryView.json(EntryView(e, detail: true, reveal: reveal)))
+        } else {
+            Show.render(e, reveal: reveal).forEach(Console.out)
+        }
     }
 
     static func render(_ e: Entry, reveal: Bool) -> [String] {

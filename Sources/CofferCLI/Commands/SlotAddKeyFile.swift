@@ -1,6 +1,4 @@
 import ArgumentParser
-import CofferAgentProtocol
-import CofferCore
 import Glibc
 
 struct SlotAddKeyFile: ParsableCommand {
@@ -18,27 +16,7 @@ struct SlotAddKeyFile: ParsableCommand {
         if access(path, F_OK) == 0 {
             throw CLIError.failure("\(path) already exists", hint: "coffer never overwrites a key file; choose another path")
         }
-        let id: Int
-        switch try VaultSession.access(options) {
-        case .agent(let socket):
-            let reply = try AgentClient(socketPath: socket).request(AgentMessageBuilder(op: "slot-add-keyfile"))
-            guard let contents = try reply.secret("key-file"), let slot = reply.int("id") else {
-                throw AgentError.malformed("slot-add-keyfile reply without a key file")
-            }
-            let keyFile = try contents.withUnsafeBytes { try KeyFile(contents: $0) }
-            try KeyFileIO.write(keyFile, to: path)
-            id = slot
-        case .file(let unlock):
-            let keyFile = try KeyFile.generate()
-            // The key file first: a slot whose key could not be written would be a slot nobody can use.
-            try KeyFileIO.write(keyFile, to: path)
-            do {
-                id = try VaultSession.modifyVault(options, unlock: unlock) { vault in (true, try vault.addKeyFileSlot(keyFile)) }
-            } catch {
-                unlink(path)
-                throw error
-            }
-        }
+        let id = try VaultSession(options).addKeyFileSlot(writing: { try KeyFileIO.write($0, to: path) }, undo: { unlink(path) })
         Console.out("added key-file slot \(id); the key is in \(path)")
     }
 }

@@ -1,6 +1,4 @@
 import ArgumentParser
-import CofferAgentProtocol
-import CofferCore
 
 struct SlotRemove: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,17 +10,7 @@ struct SlotRemove: ParsableCommand {
     @OptionGroup var options: VaultOptions
 
     func run() throws {
-        switch try VaultSession.access(options) {
-        case .agent(let socket):
-            var request = AgentMessageBuilder(op: "slot-remove")
-            request.add("id", id)
-            _ = try AgentClient(socketPath: socket).request(request)
-        case .file(let unlock):
-            try VaultSession.modifyVault(options, unlock: unlock) { vault in
-                try vault.removeSlot(id: id)
-                return (true, ())
-            }
-        }
+        try VaultSession(options).removeSlot(id: id)
         Console.out("removed slot \(id)")
     }
 }

@@ -24,8 +24,8 @@ struct Status: ParsableCommand {
         let socket = AgentSocket.path(forVault: vault)
         var view = View(state: "locked", vault: vault, socket: socket, pid: nil, entries: nil, idle_seconds_left: nil, max_seconds_left: nil)
         if let reply = try Status.ask(socket) {
-            view = View(state: "unlocked", vault: vault, socket: socket, pid: reply.int("pid"), entries: reply.int("entries"),
-                        idle_seconds_left: reply.int("idle-left"), max_seconds_left: reply.int("max-left"))
+            view = View(state: "unlocked", vault: vault, socket: socket, pid: reply.int(.pid), entries: reply.int(.entries),
+                        idle_seconds_left: reply.int(.idleLeft), max_seconds_left: reply.int(.maxLeft))
         }
         if json {
             Console.out(try EntryView.json(view))
@@ -38,10 +38,6 @@ struct Status: ParsableCommand {
 
     /// The agent's status, or nil when none answers: no socket, a stale one, or an agent that stopped first.
     static func ask(_ socket: String) throws -> AgentMessage? {
-        do {
-            return try AgentClient(socketPath: socket).request(AgentMessageBuilder(op: "status"))
-        } catch .notRunning {
-            return nil
-        }
+        try AgentClient.requestIfRunning(socketPath: socket, AgentMessageBuilder(op: .status))
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CofferAgent
 import CofferAgentProtocol
 import CofferCore
 import CofferSodium
@@ -17,11 +16,11 @@ struct UnlockCommand: ParsableCommand {
     func run() throws {
         let vault = AgentSocket.absolute(options.vaultPath)
         let socket = AgentSocket.path(forVault: vault)
-        if try VaultSession.agentAnswers(socket) {
-            var request = AgentMessageBuilder(op: "extend")
-            request.add("idle", timers.idleSeconds)
-            request.add("max", timers.maxSeconds)
-            _ = try AgentClient(socketPath: socket).request(request)
+        // One connection: an agent that answers `extend` was running; none answering means start one.
+        var request = AgentMessageBuilder(op: .extend)
+        request.add(.idle, timers.idleSeconds)
+        request.add(.max, timers.maxSeconds)
+        if try AgentClient.requestIfRunning(socketPath: socket, request) != nil {
             Console.out("\(vault) was already unlocked; limits reset (idle \(DurationText.format(timers.idleSeconds)), max \(DurationText.format(timers.maxSeconds)))")
             return
         }
@@ -30,27 +29,14 @@ struct UnlockCommand: ParsableCommand {
         _ = try VaultFile(parsing: try store.read())
         VaultSession.warnIfExposed(store)
         if !options.hasExplicitUnlock && !Terminal.isAvailable { throw CLIError.locked }
-        let secret = try unlockSecret()
-        try AgentLauncher.start(vault: vault, socket: socket, idle: timers.idleSeconds, max: timers.maxSeconds, secret: secret)
+        let (method, secret) = try unlockSecret()
+        try AgentLauncher.start(vault: vault, socket: socket, idle: timers.idleSeconds, max: timers.maxSeconds, method: method, secret: secret)
         Console.out("unlocked \(vault) (idle \(DurationText.format(timers.idleSeconds)), max \(DurationText.format(timers.maxSeconds)))")
     }
 
-    /// The kind byte and the passphrase or key file, for the agent's unlock pipe.
-    func unlockSecret() throws -> SecureBytes {
-        let kind: AgentServer.UnlockKind
-        let secret: SecureBytes
-        if let path = options.keyFile {
-            kind = .keyFile
-            secret = try KeyFileIO.read(path).contents()
-        } else {
-            kind = .passphrase
-            secret = try SecretInput.passphrase(fd: options.passphraseFD, file: options.passphraseFile, prompt: "Passphrase: ", confirm: false)
-        }
-        let blob = try SecureBytes(count: secret.count + 1)
-        blob.withUnsafeMutableBytes { out in
-            out[0] = kind.rawValue
-            secret.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: out[1...]).copyMemory(from: $0) }
-        }
-        return blob
+    /// The unlock method and its secret, for the hand-off.
+    func unlockSecret() throws -> (UnlockHandoff.Method, SecureBytes) {
+        if let path = options.keyFile { return (.keyFile, try KeyFileIO.read(path).contents()) }
+        return (.passphrase, try SecretInput.passphrase(fd: options.passphraseFD, file: options.passphraseFile, prompt: "Passphrase: ", confirm: false))
     }
 }

@@ -14,18 +14,10 @@ struct EntryOptions: ParsableArguments {
     }
 }
 
-extension Vault {
+extension EntryOptions {
     /// Adds `entry` and reports it: the common end of every `add` subcommand.
-    static func addReporting(_ entry: Entry, _ options: VaultOptions) throws {
-        try VaultSession.modify(options) { vault in
-            try vault.add(entry)
-            return (true, ())
-        }
+    static func add(_ entry: Entry, _ options: VaultOptions) throws {
+        _ = try VaultSession(options).change(.add([entry], skipExisting: false))
         Console.out("added \(entry.kind.word) '\(entry.name)' for \(entry.host)")
     }
-}
-
-/// Magento Marketplace keys are 32 characters; anything else is probably a paste error, but not refused.
-func warnUnlessMagentoKeyLength(_ what: String, _ length: Int) {
-    if length != 32 { Console.warning("the \(what) is \(length) characters; marketplace keys are 32") }
 }

@@ -9,10 +9,6 @@ struct SelectionOptions: ParsableArguments {
     @Option(help: "Only entries for this host (repeatable).")
     var host: [String] = []
 
-    func select(_ list: EntryList) throws -> [Entry] {
-        for n in name where !list.contains(n) { throw VaultError.entryNotFound(n) }
-        return list.entries.filter { e in
-            (name.isEmpty || name.contains(e.name)) && (host.isEmpty || host.contains { $0.lowercased() == e.host.lowercased() })
-        }
-    }
+    /// Exports use enabled entries only: the agent sends no other secret.
+    var selection: EntrySelection { EntrySelection(names: name, hosts: host, enabledOnly: true) }
 }

@@ -1,36 +1,34 @@
-import CofferSodium
-
 /// A secret value (password, private key, token) held in locked memory.
 ///
 /// Secrets decoded from a vault are ranges of the one decrypted payload buffer, so opening a vault with
 /// many entries costs one locked allocation, not one per secret. New secrets own a buffer of their own.
+/// The buffer and range are private: a `Secret` lends its own bytes and nothing else of the buffer.
 public struct Secret: @unchecked Sendable {
     // Both are immutable; SecureBytes is only read after construction.
-    public let storage: SecureBytes
-    public let range: Range<Int>
+    private let storage: SecureBytes
+    private let range: Range<Int>
 
-    init(storage: SecureBytes, range: Range<Int>) {
+    /// A range of a shared secure buffer: many secrets, one locked allocation (a decoded payload, a
+    /// request read from git, bulk imports, benchmarks).
+    public init(slicing storage: SecureBytes, range: Range<Int>) {
         precondition(range.lowerBound >= 0 && range.upperBound <= storage.count)
         self.storage = storage
         self.range = range
     }
 
-    /// A range of a shared secure buffer: many secrets, one locked allocation (bulk imports, benchmarks).
-    public init(slicing storage: SecureBytes, range: Range<Int>) {
-        self.init(storage: storage, range: range)
-    }
-
     /// Takes ownership of a secure buffer as a whole.
     public init(_ bytes: SecureBytes) {
-        self.init(storage: bytes, range: 0..<bytes.count)
+        self.init(slicing: bytes, range: 0..<bytes.count)
     }
 
     /// Copies UTF-8 text into locked memory; for values that already exist as a `String` (tests, imports).
     public init(copying text: String) throws(SodiumError) {
-        var copy = Array(text.utf8)
-        defer { copy.withUnsafeMutableBytes { Sodium.wipe($0) } }
-        let bytes = copy.withUnsafeBytes { b in Result { () throws(SodiumError) in try SecureBytes(copying: b) } }
-        self.init(try bytes.get())
+        self.init(try SecureBytes(copyingUTF8: text))
+    }
+
+    /// The bytes in a locked buffer of their own (a passphrase handed to the KDF, a frame's value).
+    public func copied() throws(SodiumError) -> SecureBytes {
+        try withUnsafeBytes { (b) throws(SodiumError) in try SecureBytes(copying: b) }
     }
 
     public var count: Int { range.count }

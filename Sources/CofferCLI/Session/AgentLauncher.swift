@@ -2,10 +2,12 @@ import CofferAgentProtocol
 import CofferSodium
 import Glibc
 
-/// Starts `coffer agent` as a detached process: the unlock secret goes down a pipe (never argv or the
-/// environment), and the agent's first line on a second pipe says whether it opened the vault.
+/// Starts `coffer agent` as a detached process and makes the unlock hand-off (`UnlockHandoff`): the secret
+/// goes down a pipe (never argv or the environment), and the agent's first line on a second pipe says
+/// whether it opened the vault.
 enum AgentLauncher {
-    static func start(vault: String, socket: String, idle: Int, max: Int, secret: SecureBytes) throws {
+    static func start(vault: String, socket: String, idle: Int, max: Int, method: UnlockHandoff.Method, secret: SecureBytes) throws {
+        let handoff = try UnlockHandoff.encode(method, secret)
         var unlockPipe: [Int32] = [0, 0], statusPipe: [Int32] = [0, 0]
         guard pipe(&unlockPipe) == 0, pipe(&statusPipe) == 0 else { throw CLIError.failure("cannot create a pipe for the agent") }
         for fd in [unlockPipe[1], statusPipe[0]] { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
@@ -15,21 +17,21 @@ enum AgentLauncher {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, unlockPipe[0], 3)
-        posix_spawn_file_actions_adddup2(&actions, statusPipe[1], 4)
+        posix_spawn_file_actions_adddup2(&actions, unlockPipe[0], UnlockHandoff.secretDescriptor)
+        posix_spawn_file_actions_adddup2(&actions, statusPipe[1], UnlockHandoff.statusDescriptor)
         for fd: Int32 in 5..<256 where fcntl(fd, F_GETFD) != -1 { posix_spawn_file_actions_addclose(&actions, fd) }
         let program = executablePath()
         let argv = [program, "agent", "--vault", vault, "--socket", socket, "--idle", String(idle), "--max", String(max)]
         var pid: pid_t = 0
-        let status = withCStrings(argv) { args in posix_spawn(&pid, program, &actions, nil, args, environ) }
+        let spawned = withCStrings(argv) { args in posix_spawn(&pid, program, &actions, nil, args, environ) }
         close(unlockPipe[0])
         close(statusPipe[1])
         defer { close(statusPipe[0]) }
-        guard status == 0 else {
+        guard spawned == 0 else {
             close(unlockPipe[1])
-            throw CLIError.failure("cannot start the agent: \(String(cString: strerror(status)).lowercased())")
+            throw CLIError.failure("cannot start the agent: \(String(cString: strerror(spawned)).lowercased())")
         }
-        secret.withUnsafeBytes { raw in
+        handoff.withUnsafeBytes { raw in
             var done = 0
             while done < raw.count {
                 let n = write(unlockPipe[1], raw.baseAddress! + done, raw.count - done)
@@ -38,16 +40,12 @@ enum AgentLauncher {
             }
         }
         close(unlockPipe[1])
-        let line = readLine(statusPipe[0])
-        if line == "ok" { return }
+        let status = UnlockHandoff.Status(line: readLine(statusPipe[0]))
+        guard case .failed(let kind, let message) = status else { return }
         // Reap a child that failed; one that succeeded lives on, adopted by init once this process exits.
         var wstatus: Int32 = 0
         waitpid(pid, &wstatus, 0)
-        guard line.hasPrefix("error ") else { throw CLIError.failure("the agent did not start") }
-        let rest = line.dropFirst(6)
-        let kind = String(rest.prefix { $0 != " " })
-        let message = String(rest.drop { $0 != " " }.dropFirst())
-        throw AgentError.remote(message: message, code: ExitStatus(kind: kind).rawValue, kind: kind)
+        throw AgentError.remote(message: message, kind: kind)
     }
 
     static func readLine(_ fd: Int32) -> String {

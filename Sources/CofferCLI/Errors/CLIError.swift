@@ -1,3 +1,4 @@
+import CofferAgentProtocol
 import CofferCore
 
 /// Failures of the command-line layer, each with the exit code the README documents.
@@ -33,39 +34,18 @@ public enum CLIError: Error, CustomStringConvertible {
     }
 }
 
-/// The documented exit codes (README, "Exit codes").
-public enum ExitStatus: Int32 {
-    case success = 0
-    case failure = 1
-    case usage = 2
-    case badKey = 3
-    case damaged = 4
-    case unsupported = 5
-    case notFound = 6
-    case exists = 7
-    case locked = 8
-    case interrupted = 130
-}
-
-extension ExitStatus {
-    /// The exit code for a failure kind (`VaultError.kind`, or the `kind` of an agent's error reply).
-    init(kind: String) {
-        switch kind {
-        case "bad-key": self = .badKey
-        case "damaged": self = .damaged
-        case "unsupported": self = .unsupported
-        case "not-found": self = .notFound
-        case "exists": self = .exists
-        case "invalid": self = .usage
-        case "locked": self = .locked
-        default: self = .failure
+extension CLIError {
+    var exitStatus: ExitStatus {
+        switch self {
+        case .usage: .usage
+        case .interrupted: .interrupted
+        case .locked: .locked
+        default: .failure
         }
     }
 }
 
 extension VaultError {
-    var exitStatus: ExitStatus { ExitStatus(kind: kind) }
-
     var hint: String? {
         switch self {
         case .wrongPassphrase: "the vault was not changed"

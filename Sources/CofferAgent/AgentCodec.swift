@@ -1,0 +1,138 @@
+import CofferAgentProtocol
+import CofferCore
+import CofferSodium
+
+extension VaultError {
+    /// The failure kind this error travels as, between processes and to the exit code.
+    public var failureKind: FailureKind {
+        switch self {
+        case .wrongPassphrase, .wrongKeyFile, .noSlot, .invalidKeyFile: .badKey
+        case .notAVault, .truncated, .malformedHeader, .headerTampered, .payloadTampered, .malformedPayload: .damaged
+        case .unsupportedVersion, .unsupportedKDFAlgorithm, .kdfParametersOutOfRange, .fileTooLarge: .unsupported
+        case .entryNotFound, .vaultNotFound, .slotNotFound: .notFound
+        case .duplicateName, .vaultExists: .exists
+        case .invalidName, .invalidEntry, .lastSlot: .invalid
+        case .io, .crypto: .failure
+        }
+    }
+}
+
+/// A request the agent cannot serve as sent.
+struct AgentRequestError: Error {
+    let message: String
+    let kind: FailureKind
+
+    static func `protocol`(_ message: String) -> AgentRequestError { AgentRequestError(message: message, kind: .protocol) }
+}
+
+/// CofferCore's types on the agent's wire (`Formats/agent-protocol.md` §3): how the CLI writes the `list`,
+/// `export` and `change` requests and reads their replies, and how the agent reads those requests. One
+/// place for both sides, so they cannot disagree.
+public enum AgentCodec {
+    // MARK: Selections (list, export)
+
+    /// `list`: the selected entries, every secret left out.
+    public static func listRequest(_ selection: EntrySelection) -> AgentMessageBuilder {
+        var request = AgentMessageBuilder(op: .list)
+        add(selection, to: &request)
+        return request
+    }
+
+    /// `export`: the selected entries with their secrets; their history (and its secrets) only with `history`.
+    public static func exportRequest(_ selection: EntrySelection, history: Bool) -> AgentMessageBuilder {
+        var request = AgentMessageBuilder(op: .export)
+        add(selection, to: &request)
+        if history { request.add(.history, true) }
+        return request
+    }
+
+    static func add(_ selection: EntrySelection, to request: inout AgentMessageBuilder) {
+        for name in selection.names { request.add(.name, name) }
+        for host in selection.hosts { request.add(.host, host) }
+        for kind in selection.kinds { request.add(.entryKind, kind.word) }
+        if selection.enabledOnly { request.add(.enabledOnly, true) }
+    }
+
+    static func selection(_ request: AgentMessage) throws(AgentRequestError) -> EntrySelection {
+        var kinds: [EntryKind] = []
+        for word in request.strings(.entryKind) {
+            guard let kind = EntryKind(word: word) else { throw .protocol("unknown entry kind '\(word)'") }
+            kinds.append(kind)
+        }
+        return EntrySelection(names: request.strings(.name), hosts: request.strings(.host), kinds: kinds,
+                              enabledOnly: request.flag(.enabledOnly))
+    }
+
+    /// The entries of a `list` or `export` reply; `redacted` for `list`, whose payload must hold no secret.
+    public static func entries(_ reply: AgentMessage, redacted: Bool) throws -> [Entry] {
+        guard let payload = reply.secret(.payload) else { throw AgentError.malformed("reply without a payload") }
+        let buffer = try payload.copied()
+        return try (redacted ? EntryList(decodingRedacted: buffer) : EntryList(decoding: buffer)).entries
+    }
+
+    // MARK: Changes
+
+    /// The `change` field's word for each change.
+    static func word(_ change: EntryChange) -> String {
+        switch change {
+        case .add: "add"
+        case .remove: "remove"
+        case .setEnabled(_, let enabled): enabled ? "enable" : "disable"
+        case .rotate: "rotate"
+        }
+    }
+
+    /// `change`: one change, and the client's clock for its timestamps (a command through the agent stamps
+    /// entries as one that opened the file would).
+    public static func changeRequest(_ change: EntryChange, now: Int64) throws(VaultError) -> AgentMessageBuilder {
+        var request = AgentMessageBuilder(op: .change)
+        request.add(.change, word(change))
+        request.add(.now, String(now))
+        switch change {
+        case .add(let entries, let skipExisting):
+            request.add(.payload, secret: try EntryList.encode(entries))
+            if skipExisting { request.add(.skipExisting, true) }
+        case .remove(let name), .setEnabled(let name, _):
+            request.add(.name, name)
+        case .rotate(let name, let secret, let username, let purgeHistory):
+            request.add(.name, name)
+            request.add(.secret, secret: secret)
+            if let username { request.add(.username, username) }
+            if purgeHistory { request.add(.purgeHistory, true) }
+        }
+        return request
+    }
+
+    static func change(_ request: AgentMessage) throws -> (change: EntryChange, now: Int64) {
+        guard let now = request.string(.now).flatMap({ Int64($0) }) else { throw AgentRequestError.protocol("change needs now") }
+        let word = request.string(.change) ?? ""
+        func name() throws -> String {
+            guard let name = request.string(.name) else { throw AgentRequestError.protocol("\(word) needs a name") }
+            return name
+        }
+        switch word {
+        case "add":
+            guard let payload = request.secret(.payload) else { throw AgentRequestError.protocol("add needs a payload") }
+            return (.add(try EntryList(decoding: try payload.copied()).entries, skipExisting: request.flag(.skipExisting)), now)
+        case "remove": return (.remove(try name()), now)
+        case "enable", "disable": return (.setEnabled(try name(), word == "enable"), now)
+        case "rotate":
+            guard let secret = request.secret(.secret) else { throw AgentRequestError.protocol("rotate needs a secret") }
+            return (.rotate(try name(), secret: Secret(try secret.copied()), username: request.string(.username),
+                            purgeHistory: request.flag(.purgeHistory)), now)
+        default: throw AgentRequestError.protocol("unknown change '\(word)'")
+        }
+    }
+
+    static func reply(_ result: ChangeResult) -> AgentMessageBuilder {
+        var reply = AgentMessageBuilder.ok
+        reply.add(.changed, result.changed)
+        for name in result.added { reply.add(.added, name) }
+        for name in result.skipped { reply.add(.skipped, name) }
+        return reply
+    }
+
+    public static func changeResult(_ reply: AgentMessage) -> ChangeResult {
+        ChangeResult(changed: reply.flag(.changed), added: reply.strings(.added), skipped: reply.strings(.skipped))
+    }
+}

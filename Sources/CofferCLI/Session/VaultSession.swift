@@ -1,0 +1,156 @@
+import CofferAgent
+import CofferAgentProtocol
+import CofferCore
+import CofferSodium
+
+/// How one command reaches the vault. Decided at its first request and kept for the rest of the command:
+///
+/// - through the running agent: one connection per request (no probe first), no passphrase, no KDF; the
+///   agent answers what the request asks (entries without secrets for `list`, only the selected ones for
+///   `export`) and applies a change itself, under the vault's lock;
+/// - else by opening the file: read and parsed once, unlocked once (at most one KDF), however many requests
+///   the command makes (`rotate` reads, prompts, then writes).
+///
+/// An explicit `--passphrase-*`/`--key-file` opens the file even when an agent runs. Without one, no agent
+/// and no terminal, the vault is locked, at once.
+final class VaultSession {
+    private let options: VaultOptions
+    private var file: OpenFile?
+
+    init(_ options: VaultOptions) { self.options = options }
+
+    // MARK: Entries
+
+    /// The selected entries; through the agent with every secret empty (`EntryList(decodingRedacted:)`).
+    /// For printing, never for using a secret.
+    func list(_ selection: EntrySelection = .all) throws -> [Entry] {
+        if let reply = try askAgent(AgentCodec.listRequest(selection)) { return try AgentCodec.entries(reply, redacted: true) }
+        return try selection.select(try openFile().vault.list)
+    }
+
+    /// The selected entries with their secrets; their history records only with `history`.
+    func export(_ selection: EntrySelection, history: Bool = false) throws -> [Entry] {
+        if let reply = try askAgent(AgentCodec.exportRequest(selection, history: history)) {
+            return try AgentCodec.entries(reply, redacted: false)
+        }
+        var entries = try selection.select(try openFile().vault.list)
+        if !history { for i in entries.indices { entries[i].history = [] } }
+        return entries
+    }
+
+    /// Applies one change to the vault as it is when the change is made, and writes it when it changed
+    /// something. A failure anywhere leaves the vault as it was.
+    func change(_ change: EntryChange) throws -> ChangeResult {
+        let now = Clock.now()
+        if let reply = try askAgent(try AgentCodec.changeRequest(change, now: now)) { return AgentCodec.changeResult(reply) }
+        return try openFile().modify { vault in
+            let result = try vault.list.apply(change, now: now)
+            return (result.changed, result)
+        }
+    }
+
+    // MARK: Slots
+
+    func slots() throws -> [(id: String, type: String)] {
+        if let reply = try askAgent(AgentMessageBuilder(op: .slots)) {
+            return reply.strings(.slot).map { line in
+                let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+                return parts.count == 2 ? (parts[0], parts[1]) : (line, "")
+            }
+        }
+        return try openFile().vault.slots.enumerated().map { (String($0.offset), $0.element.typeName) }
+    }
+
+    /// A new key-file slot; `write` puts the key file on disk. Opening the file, the key file is written
+    /// first and removed again when the vault write fails: a slot nobody has the key to is useless.
+    func addKeyFileSlot(writing write: (KeyFile) throws -> Void, undo: () -> Void) throws -> Int {
+        if let reply = try askAgent(AgentMessageBuilder(op: .slotAddKeyFile)) {
+            guard let contents = reply.secret(.keyFile), let id = reply.int(.id) else {
+                throw AgentError.malformed("slot-add-keyfile reply without a key file")
+            }
+            try write(try contents.withUnsafeBytes { (b) throws(VaultError) in try KeyFile(contents: b) })
+            return id
+        }
+        let opened = try openFile()
+        let keyFile = try KeyFile.generate()
+        try write(keyFile)
+        do {
+            return try opened.modify { vault in (true, try vault.addKeyFileSlot(keyFile)) }
+        } catch {
+            undo()
+            throw error
+        }
+    }
+
+    func removeSlot(id: Int) throws {
+        var request = AgentMessageBuilder(op: .slotRemove)
+        request.add(.id, id)
+        if try askAgent(request) != nil { return }
+        try openFile().modify { vault in
+            try vault.removeSlot(id: id)
+            return (true, ())
+        }
+    }
+
+    // MARK: The two ways in
+
+    /// The agent's reply, or nil when this command opens the file: no agent runs, or the user named a way
+    /// to unlock, or an earlier request already opened it.
+    private func askAgent(_ request: AgentMessageBuilder) throws -> AgentMessage? {
+        guard file == nil, !options.hasExplicitUnlock else { return nil }
+        return try AgentClient.requestIfRunning(socketPath: AgentSocket.path(forVault: options.vaultPath), request)
+    }
+
+    private func openFile() throws -> OpenFile {
+        if let file { return file }
+        let opened = try OpenFile(options)
+        file = opened
+        return opened
+    }
+
+    static func warnIfExposed(_ store: VaultStore) {
+        if let mode = store.mode, mode & 0o077 != 0 {
+            Console.warning("\(store.path) can be read by other users (mode \(String(mode, radix: 8))); run chmod 600 \(store.path)")
+        }
+    }
+}
+
+/// The vault file opened by the command itself: read, parsed and unlocked once.
+private final class OpenFile {
+    let store: VaultStore
+    private(set) var vault: Vault
+    /// Of the bytes `vault` came from.
+    private var identity: FileIdentity
+
+    init(_ options: VaultOptions) throws {
+        store = options.store
+        let (bytes, identity) = try store.readWithIdentity()
+        // Parsed before anything is asked: a missing or damaged vault is reported without a prompt.
+        let parsed = try VaultFile(parsing: bytes)
+        VaultSession.warnIfExposed(store)
+        if !options.hasExplicitUnlock && !Terminal.isAvailable { throw CLIError.locked }
+        vault = try Vault.open(parsed, with: try options.unlock())
+        self.identity = identity
+    }
+
+    /// Read-modify-write under the vault's lock. The vault read at open is changed, unless another writer
+    /// replaced the file since: then the file is read again with the vault key already held (no KDF), and
+    /// `body` sees that.
+    func modify<R>(_ body: (inout Vault) throws -> (changed: Bool, result: R)) throws -> R {
+        try store.withLock { () throws -> R in
+            if store.identity != identity {
+                let (bytes, now) = try store.readWithIdentity()
+                vault = try vault.reopened(bytes)
+                identity = now
+            }
+            var copy = vault
+            let (changed, result) = try body(&copy)
+            if changed {
+                try store.write(try copy.seal())
+                vault = copy
+                if let now = store.identity { identity = now }
+            }
+            return result
+        }.get()
+    }
+}

@@ -1,0 +1,111 @@
+import CofferSodium
+
+/// Which entries a command needs: by name (each must exist), by host (case-insensitive), by kind, and
+/// whether only enabled ones. Empty lists select everything. The agent and a command that opened the
+/// file itself select with this same code.
+public struct EntrySelection: Sendable, Equatable {
+    public var names: [String]
+    public var hosts: [String]
+    public var kinds: [EntryKind]
+    public var enabledOnly: Bool
+
+    public init(names: [String] = [], hosts: [String] = [], kinds: [EntryKind] = [], enabledOnly: Bool = false) {
+        self.names = names
+        self.hosts = hosts
+        self.kinds = kinds
+        self.enabledOnly = enabledOnly
+    }
+
+    public static let all = EntrySelection()
+
+    /// The selected entries, in vault order; a name that no entry has is `entryNotFound`.
+    public func select(_ list: EntryList) throws(VaultError) -> [Entry] {
+        for name in names where !list.contains(name) { throw .entryNotFound(name) }
+        if names.count == 1, hosts.isEmpty, let only = list.entry(named: names[0]) {
+            return matches(only) ? [only] : []
+        }
+        let lowered = hosts.map { $0.lowercased() }
+        return list.entries.filter { e in
+            matches(e) && (names.isEmpty || names.contains(e.name)) && (lowered.isEmpty || lowered.contains(e.host.lowercased()))
+        }
+    }
+
+    private func matches(_ e: Entry) -> Bool {
+        (kinds.isEmpty || kinds.contains(e.kind)) && (!enabledOnly || e.enabled)
+    }
+}
+
+/// One change a command makes to the entries. The agent applies it under the vault's lock to the vault as
+/// it is then, so two writers never undo each other; a command that opened the file applies the same.
+public enum EntryChange: Sendable {
+    /// New entries; a name that exists is `duplicateName`, or with `skipExisting` is skipped and reported.
+    case add([Entry], skipExisting: Bool)
+    case remove(String)
+    /// Enabled or disabled by the user; clears a rejection by git. No change when already so.
+    case setEnabled(String, Bool)
+    /// A new secret (and, for a key pair, maybe a new public key); the old one becomes a history record
+    /// unless the history is purged.
+    case rotate(String, secret: Secret, username: String?, purgeHistory: Bool)
+}
+
+/// What a change did.
+public struct ChangeResult: Sendable, Equatable {
+    /// False when the vault already was as asked: nothing was written.
+    public var changed: Bool
+    /// With `add`: the names added, and those skipped because they existed.
+    public var added: [String]
+    public var skipped: [String]
+
+    public init(changed: Bool, added: [String] = [], skipped: [String] = []) {
+        self.changed = changed
+        self.added = added
+        self.skipped = skipped
+    }
+}
+
+extension EntryList {
+    /// Applies `change` at time `now` (Unix seconds); a failure leaves the list as it was.
+    public mutating func apply(_ change: EntryChange, now: Int64) throws(VaultError) -> ChangeResult {
+        var copy = self
+        let result = try copy.applyInPlace(change, now: now)
+        self = copy
+        return result
+    }
+
+    private mutating func applyInPlace(_ change: EntryChange, now: Int64) throws(VaultError) -> ChangeResult {
+        switch change {
+        case .add(let entries, let skipExisting):
+            var result = ChangeResult(changed: false)
+            for entry in entries {
+                if skipExisting && contains(entry.name) {
+                    result.skipped.append(entry.name)
+                    continue
+                }
+                try add(entry)
+                result.added.append(entry.name)
+            }
+            result.changed = !result.added.isEmpty
+            return result
+        case .remove(let name):
+            try remove(name)
+            return ChangeResult(changed: true)
+        case .setEnabled(let name, let enabled):
+            guard let entry = entry(named: name) else { throw .entryNotFound(name) }
+            if entry.enabled == enabled && entry.rejectedAt == nil { return ChangeResult(changed: false) }
+            try update(name) { e in e.setEnabled(enabled, at: now) }
+            return ChangeResult(changed: true)
+        case .rotate(let name, let secret, let username, let purgeHistory):
+            try update(name) { (e) throws(VaultError) in
+                if username != nil && e.kind != .keypair {
+                    throw .invalidEntry("\(name): only a key pair gets a new public key when rotated")
+                }
+                let record = HistoryRecord(created: e.updated, retired: now, username: username == nil ? nil : e.username, secret: e.secret)
+                e.history = purgeHistory ? [] : e.history + [record]
+                e.secret = secret
+                if let username { e.username = username }
+                e.updated = now
+            }
+            return ChangeResult(changed: true)
+        }
+    }
+}
