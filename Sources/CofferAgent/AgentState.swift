@@ -25,6 +25,8 @@ final class AgentState {
         self.store = store
         self.vault = vault
         self.identity = identity
+        // The agent answers many requests from one open vault: every entry decoded once, at unlock.
+        self.vault.decodeAllEntries()
     }
 
     /// Reads the file again when another writer replaced or changed it since the agent last saw it.
@@ -34,6 +36,7 @@ final class AgentState {
         guard now != nil else { throw .vaultNotFound(store.path) }
         let (bytes, read) = try store.readWithIdentity()
         vault = try vault.reopened(bytes)
+        vault.decodeAllEntries()
         identity = read
         generation += 1
     }

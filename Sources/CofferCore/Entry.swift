@@ -145,13 +145,8 @@ public struct Entry: Sendable {
         (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b)
     }
 
-    /// Text fields: valid UTF-8 (guaranteed by `String`), no control characters, bounded length.
-    static func isValidText(_ text: String, allowEmpty: Bool = false) -> Bool {
-        utf8(of: text) { isValidText(bytes: $0, allowEmpty: allowEmpty) }
-    }
-
-    /// The same rule on UTF-8 bytes. Control characters are single bytes; no byte of a multi-byte sequence
-    /// is below 0x80.
+    /// Text fields: no control characters, bounded length. The rule on UTF-8 bytes: control characters are
+    /// single bytes; no byte of a multi-byte sequence is below 0x80.
     static func isValidText(bytes: UnsafeRawBufferPointer, allowEmpty: Bool = false) -> Bool {
         guard bytes.count <= VaultFormat.maxTextBytes, allowEmpty || bytes.count > 0 else { return false }
         for b in bytes where b < 0x20 || b == 0x7F { return false }
@@ -168,80 +163,81 @@ public struct Entry: Sendable {
         return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
     }
 
-    /// The spec's rules for one entry.
+    /// The spec's rules for one entry built in memory: every field's rule (`EntryFields`), then which fields
+    /// its kind has (`EntryShape`). The payload decoder checks the same rules on the bytes it reads.
     public func validate() throws(VaultError) {
-        try validateText()
-        try validateShape()
+        var present = TagSet(bits: 0)
+        for field in EntryFields.entry {
+            let problem = field.withValue(self) { value in
+                guard let value else { return nil }
+                present.bits |= 1 << UInt64(field.tag.rawValue)
+                return field.codec.problem(value, redacted: false)
+            }
+            if let problem { throw Entry.error(problem, field.tag, field.label, name: name, at: nil) }
+        }
+        for record in history {
+            for field in EntryFields.history {
+                if let problem = field.withValue(record, { $0.flatMap { field.codec.problem($0, redacted: false) } }) {
+                    throw Entry.error(problem, field.tag, field.label, name: name, at: nil)
+                }
+            }
+        }
+        try EntryShape(kind: kind, tokenType: tokenType, present: present).check(name: name)
     }
 
-    /// Names and text fields. The payload decoder checks the same rules on the bytes it reads, with the same
-    /// functions, and calls this only for an entry that fails them, for the message.
-    func validateText() throws(VaultError) {
-        guard Entry.isValidName(name) else { throw .invalidName(name) }
-        func bad(_ why: String) -> VaultError { .invalidEntry("\(name): \(why)") }
-        guard Entry.utf8(of: host, Entry.isValidHost(bytes:)) else { throw bad("host must be a host name with an optional port") }
-        // Checked one by one: this runs for every entry of every vault opened.
-        func check(_ value: String?, _ field: String, allowEmpty: Bool = false) throws(VaultError) {
-            if let value, !Entry.isValidText(value, allowEmpty: allowEmpty) { throw bad("\(field) has control characters or is too long") }
-        }
-        try check(note, "note")
-        try check(path, "path", allowEmpty: true)
-        try check(username, "username")
-        try check(`protocol`, "protocol")
-        try check(rejectedHost, "rejected host")
-    }
-
-    /// Secrets, and which fields each kind has. `redacted`: the secrets are empty on purpose (a `list` reply).
-    func validateShape(redacted: Bool = false) throws(VaultError) {
-        func bad(_ why: String) -> VaultError { .invalidEntry("\(name): \(why)") }
-        func badSecret(_ secret: Secret) -> Bool { !redacted && (secret.isEmpty || secret.count > VaultFormat.maxSecretBytes) }
-        guard !badSecret(secret) else { throw bad("the secret must be 1 to \(VaultFormat.maxSecretBytes) bytes") }
-        switch kind {
-        case .keypair, .downloadToken:
-            guard username?.isEmpty == false else { throw bad("a \(kind.word) needs a \(kind == .keypair ? "public key" : "MAGEID")") }
-            guard `protocol` == nil, path == nil, tokenType == nil, passwordExpiryUTC == nil, oauthRefreshToken == nil else {
-                throw bad("a \(kind.word) has only a host, a username and a secret")
-            }
-        case .login:
-            guard let proto = `protocol`, !proto.isEmpty else { throw bad("a login needs a protocol") }
-            guard username?.isEmpty == false else { throw bad("a login needs a username") }
-            guard tokenType == nil else { throw bad("a login has no token type") }
-        case .token:
-            guard let type = tokenType else { throw bad("a token needs a token type") }
-            guard (type == .bitbucketOAuth) == (username != nil) else {
-                throw bad(type == .bitbucketOAuth ? "a bitbucket-oauth token needs a consumer key" : "a \(type.rawValue) token has no username")
-            }
-            guard `protocol` == nil, path == nil, passwordExpiryUTC == nil, oauthRefreshToken == nil else {
-                throw bad("a token has only a host, a type and a secret")
-            }
-        }
-        if let refresh = oauthRefreshToken, badSecret(refresh) {
-            throw bad("the refresh token must be 1 to \(VaultFormat.maxSecretBytes) bytes")
-        }
-        guard (rejectedAt == nil) == (rejectedHost == nil) else { throw bad("rejected time and host go together") }
-        for record in history where badSecret(record.secret) {
-            throw bad("a history secret must be 1 to \(VaultFormat.maxSecretBytes) bytes")
+    /// The error for a field that breaks its rule; `at` places it in a payload ("entry 3").
+    static func error(_ problem: FieldProblem, _ tag: VaultFormat.Tag, _ label: String, name: String, at: String?) -> VaultError {
+        let place = at ?? "entry '\(name)'"
+        switch problem {
+        case .wrongSize: return .malformedPayload("\(place): field \(tag) has the wrong size")
+        case .notUTF8: return .malformedPayload("\(place): field \(tag) is not UTF-8")
+        case .notRedacted: return .malformedPayload("\(place): field \(tag) is not redacted")
+        case .rule where tag == .name: return .invalidName(name)
+        case .rule where tag == .host: return .invalidEntry("\(name): host must be a host name with an optional port")
+        case .rule: return .invalidEntry("\(name): \(label) has control characters or is too long")
+        case .empty: return .invalidEntry("\(name): \(label) must not be empty")
+        case .secretLength: return .invalidEntry("\(name): the \(label) must be 1 to \(VaultFormat.maxSecretBytes) bytes")
         }
     }
 }
 
+/// Which fields an entry of each kind has (`Formats/vault-v1.md` §5), checked on the tags present, so the
+/// payload decoder (on bytes) and a writer (on an `Entry`) share one rule.
+struct EntryShape {
+    let kind: EntryKind
+    let tokenType: TokenType?
+    let present: TagSet
+
+    /// Fields only a login has (a bitmask: this runs for every entry of every vault opened).
+    static let loginOnly = TagSet([.protocol, .path, .passwordExpiryUTC, .oauthRefreshToken])
+
+    func check(name: String) throws(VaultError) {
+        func bad(_ why: String) -> VaultError { .invalidEntry("\(name): \(why)") }
+        func has(_ tag: VaultFormat.Tag) -> Bool { present.contains(tag) }
+        let hasLoginOnly = present.bits & EntryShape.loginOnly.bits != 0
+        switch kind {
+        case .keypair, .downloadToken:
+            guard has(.username) else { throw bad("a \(kind.word) needs a \(kind == .keypair ? "public key" : "MAGEID")") }
+            guard !hasLoginOnly && !has(.tokenType) else { throw bad("a \(kind.word) has only a host, a username and a secret") }
+        case .login:
+            guard has(.protocol) else { throw bad("a login needs a protocol") }
+            guard has(.username) else { throw bad("a login needs a username") }
+            guard !has(.tokenType) else { throw bad("a login has no token type") }
+        case .token:
+            guard let type = tokenType else { throw bad("a token needs a token type") }
+            guard (type == .bitbucketOAuth) == has(.username) else {
+                throw bad(type == .bitbucketOAuth ? "a bitbucket-oauth token needs a consumer key" : "a \(type.rawValue) token has no username")
+            }
+            guard !hasLoginOnly else { throw bad("a token has only a host, a type and a secret") }
+        }
+        guard has(.rejectedAt) == has(.rejectedHost) else { throw bad("rejected time and host go together") }
+    }
+}
+
 extension Entry {
-    /// Every field equal, secrets compared in constant time. (No allocation: runs once per entry on every
-    /// change made through the agent.)
+    /// Every field equal (`EntryFields`), secrets compared in constant time.
     public func hasSameContent(as other: Entry) -> Bool {
-        guard name == other.name, kind == other.kind, enabled == other.enabled, created == other.created,
-              updated == other.updated, note == other.note, origin == other.origin, rejectedAt == other.rejectedAt,
-              rejectedHost == other.rejectedHost, self.protocol == other.protocol, host == other.host, path == other.path,
-              username == other.username, tokenType == other.tokenType, passwordExpiryUTC == other.passwordExpiryUTC,
-              secret.constantTimeEquals(other.secret), history.count == other.history.count
-        else { return false }
-        switch (oauthRefreshToken, other.oauthRefreshToken) {
-        case (nil, nil): break
-        case let (a?, b?): guard a.constantTimeEquals(b) else { return false }
-        default: return false
-        }
-        return zip(history, other.history).allSatisfy { a, b in
-            a.created == b.created && a.retired == b.retired && a.username == b.username && a.secret.constantTimeEquals(b.secret)
-        }
+        guard EntryFields.entry.allSatisfy({ $0.same(self, other) }), history.count == other.history.count else { return false }
+        return zip(history, other.history).allSatisfy { a, b in EntryFields.history.allSatisfy { $0.same(a, b) } }
     }
 }

@@ -21,13 +21,10 @@ public struct EntrySelection: Sendable, Equatable {
     /// The selected entries, in vault order; a name that no entry has is `entryNotFound`.
     public func select(_ list: EntryList) throws(VaultError) -> [Entry] {
         for name in names where !list.contains(name) { throw .entryNotFound(name) }
-        if names.count == 1, hosts.isEmpty, let only = list.entry(named: names[0]) {
-            return matches(only) ? [only] : []
-        }
+        // Named entries are found through the index: only they are decoded.
+        let candidates = names.isEmpty ? list.entries : list.entries(named: names)
         let lowered = hosts.map { $0.lowercased() }
-        return list.entries.filter { e in
-            matches(e) && (names.isEmpty || names.contains(e.name)) && (lowered.isEmpty || lowered.contains(e.host.lowercased()))
-        }
+        return candidates.filter { e in matches(e) && (lowered.isEmpty || lowered.contains(e.host.lowercased())) }
     }
 
     private func matches(_ e: Entry) -> Bool {

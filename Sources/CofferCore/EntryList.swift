@@ -1,49 +1,93 @@
 import CofferSodium
 
-/// The vault's entries in order, with an index by name. A value type: a command can change a copy and
-/// hand the difference to the agent (`changes(since:)`).
+/// The vault's entries in order, with an index by name. A value type: a command changes a copy.
+///
+/// Entries read from a payload stay encoded in its locked plaintext until one is asked for: opening a vault
+/// checks every rule and indexes the names in one pass over the bytes (`Payload.index`), and builds an
+/// `Entry` only for the entries a command uses. Entries added or changed in memory are kept decoded.
 public struct EntryList: Sendable {
-    public private(set) var entries: [Entry]
+    /// The checked payload that encoded entries are read from; nil when there are none.
+    private var source: Source?
+    /// In vault order: `i >= 0` is the entry at `source.ranges[i]`, as read; `i < 0` is `decoded[-1 - i]`.
+    private var items: [Int]
+    private var decoded: [Entry]
+    /// Name → position in `items`.
     private var index: [String: Int]
 
     public init() {
-        entries = []
+        source = nil
+        items = []
+        decoded = []
         index = [:]
     }
 
-    /// Entries and their index by name, as the payload decoder builds them.
-    init(uncheckedUnique entries: [Entry], index: [String: Int]) {
-        self.entries = entries
-        self.index = index
-    }
-
-    /// Entries from elsewhere (the agent protocol): validated, names unique.
+    /// Entries from a payload (a vault's, or one from the agent protocol): every rule checked, names unique.
     public init(decoding payload: SecureBytes) throws(VaultError) {
-        self = try Payload.decodeList(payload)
+        try self.init(payload: payload, redacted: false)
     }
 
     /// Entries from a redacted payload (`encodeRedacted`): every secret is empty, and an entry has a refresh
-    /// token exactly when it had one. For listing and showing, never for using a secret.
+    /// token exactly when it had one. For listing and showing, never for using a secret; such a list cannot
+    /// be sealed into a vault.
     public init(decodingRedacted payload: SecureBytes) throws(VaultError) {
-        self = try Payload.decodeList(payload, redacted: true)
+        try self.init(payload: payload, redacted: true)
     }
 
-    public var count: Int { entries.count }
+    private init(payload: SecureBytes, redacted: Bool) throws(VaultError) {
+        let (ranges, names) = try Payload.index(payload, redacted: redacted)
+        source = Source(plaintext: payload, ranges: ranges, redacted: redacted)
+        items = Array(0..<ranges.count)
+        decoded = []
+        index = names
+    }
 
-    public func entry(named name: String) -> Entry? { index[name].map { entries[$0] } }
+    public var count: Int { items.count }
+
+    /// Every entry, in vault order (each encoded one decoded now).
+    public var entries: [Entry] {
+        var fields = Payload.Fields(), history = Payload.Fields()
+        var all: [Entry] = []
+        all.reserveCapacity(items.count)
+        for item in items { all.append(item < 0 ? decoded[-1 - item] : source!.entry(item, fields: &fields, history: &history)) }
+        return all
+    }
+
+    /// The named entries that exist, in vault order.
+    public func entries(named names: [String]) -> [Entry] {
+        names.compactMap { index[$0] }.sorted().map { entry(item: items[$0]) }
+    }
+
+    public func entry(named name: String) -> Entry? { index[name].map { entry(item: items[$0]) } }
     public func contains(_ name: String) -> Bool { index[name] != nil }
+
+    private func entry(item: Int) -> Entry {
+        item < 0 ? decoded[-1 - item] : source!.entry(item)
+    }
+
+    /// Decodes every entry now, so later reads cost nothing: for the agent, which serves many requests
+    /// from one open vault.
+    public mutating func decodeAll() {
+        guard source != nil else { return }
+        let all = entries
+        decoded = all
+        items = all.indices.map { -1 - $0 }
+        source = nil
+    }
+
+    /// True for a list made from a redacted payload, whose secrets are empty.
+    public var isRedacted: Bool { source?.redacted ?? false }
 
     public mutating func add(_ entry: Entry) throws(VaultError) {
         try entry.validate()
         guard index[entry.name] == nil else { throw .duplicateName(entry.name) }
-        index[entry.name] = entries.count
-        entries.append(entry)
+        index[entry.name] = items.count
+        items.append(store(entry, replacing: nil))
     }
 
     /// Changes one entry in place; the result must still be valid and keep its name unique.
     public mutating func update(_ name: String, _ change: (inout Entry) throws(VaultError) -> Void) throws(VaultError) {
         guard let i = index[name] else { throw .entryNotFound(name) }
-        var entry = entries[i]
+        var entry = self.entry(item: items[i])
         try change(&entry)
         try entry.validate()
         if entry.name != name {
@@ -51,32 +95,38 @@ public struct EntryList: Sendable {
             index[name] = nil
             index[entry.name] = i
         }
-        entries[i] = entry
-    }
-
-    /// Adds the entry, or replaces the one of the same name in its place.
-    public mutating func upsert(_ entry: Entry) throws(VaultError) {
-        try entry.validate()
-        if let i = index[entry.name] { entries[i] = entry } else { try add(entry) }
+        items[i] = store(entry, replacing: items[i])
     }
 
     public mutating func remove(_ name: String) throws(VaultError) {
-        guard let i = index[name] else { throw .entryNotFound(name) }
-        entries.remove(at: i)
-        index = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.name, $0) })
+        guard let i = index.removeValue(forKey: name) else { throw .entryNotFound(name) }
+        items.remove(at: i)
+        // Positions after it move down by one; the names need no hashing again.
+        index = index.mapValues { $0 > i ? $0 - 1 : $0 }
     }
 
-    /// What changed since `old`: names gone, and entries new or different in any field.
-    public func changes(since old: EntryList) throws(VaultError) -> (removed: [String], upserted: [Entry]) {
-        let removed = old.entries.map(\.name).filter { !contains($0) }
-        var upserted: [Entry] = []
-        for entry in entries {
-            guard let before = old.entry(named: entry.name), before.hasSameContent(as: entry) else {
-                upserted.append(entry)
-                continue
+    /// Keeps a decoded entry; reuses its slot when the item was already decoded.
+    private mutating func store(_ entry: Entry, replacing item: Int?) -> Int {
+        if let item, item < 0 {
+            decoded[-1 - item] = entry
+            return item
+        }
+        decoded.append(entry)
+        return -decoded.count
+    }
+
+    /// The payload encoding (spec §5) of the whole list: entries still encoded are copied as they were read.
+    func encoded() throws(VaultError) -> SecureBytes {
+        guard !isRedacted else { throw .invalidEntry("a list without its secrets cannot be written") }
+        return try Payload.encode(count: items.count, redacted: false) { body in
+            for item in items {
+                if item < 0 {
+                    body(.entry(decoded[-1 - item]))
+                } else {
+                    source!.withBytes(of: item) { body(.encoded($0)) }
+                }
             }
         }
-        return (removed, upserted)
     }
 
     /// The payload encoding (spec §5) of some entries, in locked memory: how entries cross the agent socket.
@@ -84,9 +134,39 @@ public struct EntryList: Sendable {
         try Payload.encode(entries)
     }
 
-    /// The same encoding with every secret field written with length 0 (`agent-protocol.md` §3, `list`):
+    /// The same encoding with every secret field written with length 0 (`agent-protocol.md` §3.2, `list`):
     /// what `list` and `show` need, and no byte of any secret.
     public static func encodeRedacted(_ entries: [Entry]) throws(VaultError) -> SecureBytes {
         try Payload.encode(entries, redacted: true)
+    }
+}
+
+/// A checked payload: its locked plaintext and where each entry is. Immutable once made.
+private final class Source: @unchecked Sendable {
+    let plaintext: SecureBytes
+    let ranges: [Range<Int>]
+    let redacted: Bool
+
+    init(plaintext: SecureBytes, ranges: [Range<Int>], redacted: Bool) {
+        self.plaintext = plaintext
+        self.ranges = ranges
+        self.redacted = redacted
+    }
+
+    /// The entry at `i`; `fields` and `history` are scratch space, reused when many are decoded.
+    func entry(_ i: Int) -> Entry {
+        var fields = Payload.Fields(), history = Payload.Fields()
+        return entry(i, fields: &fields, history: &history)
+    }
+
+    /// The entry at `i`; `fields` and `history` are scratch space, reused when many are decoded.
+    func entry(_ i: Int, fields: inout Payload.Fields, history: inout Payload.Fields) -> Entry {
+        plaintext.withUnsafeBytes { bytes in
+            Payload.decodeEntry(bytes, ranges[i], storage: plaintext, fields: &fields, historyFields: &history)
+        }
+    }
+
+    func withBytes(of i: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
+        plaintext.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[ranges[i]])) }
     }
 }

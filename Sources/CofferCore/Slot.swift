@@ -81,15 +81,17 @@ public enum Slot: Sendable, Equatable {
 }
 
 /// Slot type 0x01: the vault key wrapped under an Argon2id key derived from a passphrase.
+///
+/// A slot is made only by parsing (`Slot.decode`) or wrapping (`wrap`), and both check the KDF policy, so
+/// `deriveKey` never runs on parameters the spec refuses and does not check them a second time.
 public struct PassphraseSlot: Sendable, Equatable {
-    public var kdf: KDFParameters
-    public var salt: [UInt8]
-    public var nonce: [UInt8]
-    public var wrappedKey: [UInt8]
+    public private(set) var kdf: KDFParameters
+    public private(set) var salt: [UInt8]
+    public private(set) var nonce: [UInt8]
+    public private(set) var wrappedKey: [UInt8]
 
     /// Runs Argon2id with this slot's salt and parameters: the slow step of unlocking.
     public func deriveKey(passphrase: SecureBytes) throws(VaultError) -> SecureBytes {
-        try kdf.validate()
         do {
             return try PasswordHash.deriveKey(passphrase: passphrase, salt: salt, opsLimit: kdf.opsLimit, memLimit: kdf.memLimit)
         } catch { throw .crypto(error) }
@@ -110,8 +112,8 @@ public struct PassphraseSlot: Sendable, Equatable {
 
 /// Slot type 0x02: the vault key wrapped under a key derived from a 32-byte key file.
 public struct KeyFileSlot: Sendable, Equatable {
-    public var nonce: [UInt8]
-    public var wrappedKey: [UInt8]
+    public private(set) var nonce: [UInt8]
+    public private(set) var wrappedKey: [UInt8]
 
     static func wrap(vaultKey: SecureBytes, keyFile: KeyFile) throws(VaultError) -> KeyFileSlot {
         do {

@@ -23,7 +23,7 @@ public struct Vault: Sendable {
     }
     public var entries: [Entry] { list.entries }
     /// The payload as read, reused when only the slot table changes (`passwd` rewraps, it does not re-encrypt).
-    private var sealedPayload: (nonce: [UInt8], box: [UInt8])?
+    private var sealedPayload: (nonce: [UInt8], box: ArraySlice<UInt8>)?
 
     // MARK: Creating and opening
 
@@ -54,11 +54,11 @@ public struct Vault: Sendable {
         guard authentic else { throw .headerTampered }
         let plaintext: SecureBytes
         do {
-            plaintext = try SecretBox.open(file.payloadBox[...], nonce: file.payloadNonce, key: keys.payload)
+            plaintext = try SecretBox.open(file.payloadBox, nonce: file.payloadNonce, key: keys.payload)
         } catch .authenticationFailed {
             throw .payloadTampered
         } catch { throw .crypto(error) }
-        var vault = Vault(slots: file.slots, vaultKey: key, list: try Payload.decodeList(plaintext))
+        var vault = Vault(slots: file.slots, vaultKey: key, list: try EntryList(decoding: plaintext))
         vault.sealedPayload = (file.payloadNonce, file.payloadBox)
         return vault
     }
@@ -112,15 +112,15 @@ public struct Vault: Sendable {
     /// current slot table and that nonce.
     public mutating func seal() throws(VaultError) -> [UInt8] {
         let keys = try SubKeys(vaultKey: vaultKey)
-        let payload: (nonce: [UInt8], box: [UInt8])
+        let payload: (nonce: [UInt8], box: ArraySlice<UInt8>)
         if let sealed = sealedPayload {
             payload = sealed
         } else {
-            let plaintext = try Payload.encode(list.entries)
+            let plaintext = try list.encoded()
             do {
                 let nonce = try Random.bytes(VaultFormat.nonceBytes)
                 let box = try plaintext.withUnsafeBytes { (p) throws(SodiumError) in try SecretBox.seal(p, nonce: nonce, key: keys.payload) }
-                payload = (nonce, box)
+                payload = (nonce, box[...])
             } catch { throw .crypto(error) }
             sealedPayload = payload
         }
@@ -163,6 +163,13 @@ public struct Vault: Sendable {
     }
 
     // MARK: Entries
+
+    /// Decodes every entry now (`EntryList.decodeAll`); the sealed payload is still the file's.
+    public mutating func decodeAllEntries() {
+        let sealed = sealedPayload
+        list.decodeAll()
+        sealedPayload = sealed
+    }
 
     public func entry(named name: String) -> Entry? { list.entry(named: name) }
     public func contains(_ name: String) -> Bool { list.contains(name) }

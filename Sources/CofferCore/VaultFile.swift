@@ -6,8 +6,8 @@ public struct VaultFile: Sendable {
     public var headerBytes: [UInt8]
     public var headerMAC: [UInt8]
     public var payloadNonce: [UInt8]
-    /// MAC ‖ ciphertext of the payload.
-    public var payloadBox: [UInt8]
+    /// MAC ‖ ciphertext of the payload: a slice of the bytes parsed, not a copy (it is most of the file).
+    public var payloadBox: ArraySlice<UInt8>
 
     /// The smallest possible file: header with one key-file slot, MAC, nonce, box of an empty payload.
     static let minimumBytes = 9 + 3 + VaultFormat.keyFileSlotBodyBytes + VaultFormat.headerMACBytes
@@ -40,10 +40,10 @@ public struct VaultFile: Sendable {
         headerMAC = Array(bytes[end..<(end + VaultFormat.headerMACBytes)])
         let nonceStart = end + VaultFormat.headerMACBytes
         payloadNonce = Array(bytes[nonceStart..<(nonceStart + VaultFormat.nonceBytes)])
-        payloadBox = Array(bytes[(nonceStart + VaultFormat.nonceBytes)...])
+        payloadBox = bytes[(nonceStart + VaultFormat.nonceBytes)...]
     }
 
-    init(slots: [Slot], headerMAC: [UInt8], payloadNonce: [UInt8], payloadBox: [UInt8]) {
+    init(slots: [Slot], headerMAC: [UInt8], payloadNonce: [UInt8], payloadBox: ArraySlice<UInt8>) {
         self.slots = slots
         self.headerBytes = VaultFile.encodeHeader(slots)
         self.headerMAC = headerMAC

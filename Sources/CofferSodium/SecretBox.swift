@@ -43,7 +43,8 @@ public enum SecretBox {
         try Sodium.ready()
         try check(nonce: nonce, key: key)
         guard box.count >= macBytes else { throw .authenticationFailed }
-        let plaintext = try SecureBytes(count: box.count - macBytes)
+        // Every byte is written by the decryption, or the buffer is dropped.
+        let plaintext = try SecureBytes(count: box.count - macBytes, zeroed: false)
         let status = plaintext.withUnsafeMutableBytes { out in
             box.withUnsafeBytes { c in
                 nonce.withUnsafeBytes { n in

@@ -12,12 +12,18 @@ public final class SecureBytes: @unchecked Sendable {
     public let count: Int
 
     /// Allocates `count` zeroed bytes of locked memory.
-    public init(count: Int) throws(SodiumError) {
+    public convenience init(count: Int) throws(SodiumError) {
+        try self.init(count: count, zeroed: true)
+    }
+
+    /// `zeroed: false` is for a buffer the caller overwrites whole at once (a decryption's output):
+    /// sodium_malloc has already filled it with a fixed garbage byte, and a 15 MB payload is not filled twice.
+    init(count: Int, zeroed: Bool) throws(SodiumError) {
         try Sodium.ready()
         precondition(count >= 0, "negative SecureBytes size")
         // sodium_malloc(0) is legal but a one-byte allocation keeps every pointer non-null.
         guard let pointer = sodium_malloc(max(count, 1)) else { throw .allocationFailed(bytes: count) }
-        sodium_memzero(pointer, max(count, 1))
+        if zeroed { sodium_memzero(pointer, max(count, 1)) }
         base = pointer
         self.count = count
     }

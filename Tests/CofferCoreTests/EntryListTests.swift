@@ -11,24 +11,41 @@ final class EntryListTests: XCTestCase {
         return e
     }
 
-    func testChangesFindEveryKindOfDifference() throws {
-        var old = EntryList()
-        try old.add(try login("a", host: "h", user: "u", secret: "s1"))
-        try old.add(try login("b", host: "h", user: "u", secret: "s2"))
-        try old.add(try login("c", host: "h", user: "u", secret: "s3"))
-        var new = old
-        XCTAssertTrue(try new.changes(since: old).upserted.isEmpty)
-        try new.update("a") { $0.secret = try! Secret(copying: "s1-new") }
-        try new.update("b") { $0.note = "noted" }
-        try new.remove("c")
-        try new.add(try login("d", host: "h", user: "u", secret: "s4"))
-        let (removed, upserted) = try new.changes(since: old)
-        XCTAssertEqual(removed, ["c"])
-        XCTAssertEqual(upserted.map(\.name), ["a", "b", "d"])
-        // Same bytes in another buffer are the same secret.
-        var copy = old
-        try copy.update("a") { $0.secret = try! Secret(copying: "s1") }
-        XCTAssertTrue(try copy.changes(since: old).upserted.isEmpty)
+    func testSameContentComparesEveryField() throws {
+        let a = try login("a", host: "h", user: "u", secret: "s1")
+        XCTAssertTrue(a.hasSameContent(as: a))
+        var other = a
+        other.secret = try Secret(copying: "s1")
+        XCTAssertTrue(a.hasSameContent(as: other), "the same bytes in another buffer are the same secret")
+        let changes: [(String, (inout Entry) throws -> Void)] = [
+            ("secret", { $0.secret = try Secret(copying: "s2") }), ("note", { $0.note = "noted" }), ("path", { $0.path = "p" }),
+            ("state", { $0.enabled = false }), ("updated", { $0.updated += 1 }), ("refresh", { $0.oauthRefreshToken = try Secret(copying: "r") }),
+            ("history", { $0.history = [HistoryRecord(created: 1, retired: 2, username: nil, secret: try Secret(copying: "old"))] }),
+        ]
+        for (what, change) in changes {
+            var changed = a
+            try change(&changed)
+            XCTAssertFalse(a.hasSameContent(as: changed), what)
+        }
+    }
+
+    func testChangesThroughALazilyDecodedList() throws {
+        var list = EntryList()
+        for name in ["a", "b", "c"] { try list.add(try login(name, host: "h", user: "u", secret: "s-" + name)) }
+        var read = try EntryList(decoding: try list.encoded())
+        XCTAssertEqual(read.entries.map(\.name), ["a", "b", "c"])
+        try read.update("b") { $0.note = "noted" }
+        try read.remove("a")
+        try read.add(try login("d", host: "h", user: "u", secret: "s-d"))
+        XCTAssertEqual(read.entries.map(\.name), ["b", "c", "d"])
+        XCTAssertEqual(read.entry(named: "c")?.secret.revealed(), "s-c")
+        XCTAssertEqual(read.entry(named: "b")?.note, "noted")
+        XCTAssertNil(read.entry(named: "a"))
+        let again = try EntryList(decoding: try read.encoded())
+        XCTAssertTrue(zip(again.entries, read.entries).allSatisfy { $0.hasSameContent(as: $1) })
+        let redacted = try EntryList(decodingRedacted: try EntryList.encodeRedacted(read.entries))
+        XCTAssertEqual(redacted.entry(named: "c")?.secret.count, 0)
+        XCTAssertThrowsError(try redacted.encoded(), "a redacted list is never written")
     }
 
     func testGitMatchingRulesAndOrder() throws {

@@ -27,7 +27,7 @@ final class PayloadTests: XCTestCase {
     }
 
     func decode(_ bytes: [UInt8]) throws -> [Entry] {
-        try Payload.decodeList(try bytes.withUnsafeBytes { try SecureBytes(copying: $0) }).entries
+        try EntryList(decoding: try bytes.withUnsafeBytes { try SecureBytes(copying: $0) }).entries
     }
 
     func assertMalformed(_ bytes: [UInt8], containing words: String, file: StaticString = #filePath, line: UInt = #line) {

@@ -19,7 +19,7 @@ if (3...4).contains(arguments.count) && arguments[1] == "--open" {
         let start = DispatchTime.now().uptimeNanoseconds
         var vault: Vault? = try Vault.open(bytes, with: .slotKey(kek))
         let opened = DispatchTime.now().uptimeNanoseconds
-        count = vault?.entries.count ?? 0
+        count = vault?.list.count ?? 0
         vault = nil
         times.append(Double(opened - start) / 1e6)
         drops.append(Double(DispatchTime.now().uptimeNanoseconds - opened) / 1e6)

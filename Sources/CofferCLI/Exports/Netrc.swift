@@ -1,0 +1,28 @@
+import CofferCore
+
+/// `machine HOST login USER password SECRET` lines for curl's `--netrc-file`.
+enum Netrc {
+    /// Download tokens and http(s)/ftp logins; the port is dropped, since netrc names machines only. Entries
+    /// whose secret is not UTF-8 are left out and reported in `warnings`, as for auth.json.
+    static func lines(from entries: [Entry]) -> (lines: [String], warnings: [String]) {
+        var seen = Set<String>()
+        var lines: [String] = []
+        var warnings: [String] = []
+        for e in ComposerAuth.enabledNewestFirst(entries) {
+            guard e.kind == .downloadToken || e.kind == .login, let user = e.username else { continue }
+            guard e.secret.isUTF8 else {
+                warnings.append(ComposerAuth.notText(e, in: "the netrc file"))
+                continue
+            }
+            let machine = String(e.host.split(separator: ":").first ?? Substring(e.host))
+            guard seen.insert(machine + " " + user).inserted else { continue }
+            lines.append("machine \(quote(machine)) login \(quote(user)) password \(quote(e.secret.revealed()))")
+        }
+        return (lines, warnings)
+    }
+
+    /// A token as it is when curl can read it so, else double-quoted (see `CurlText`).
+    static func quote(_ token: String) -> String {
+        token.unicodeScalars.contains(where: CurlText.needsQuotes.contains) ? CurlText.quoted(token) : token
+    }
+}

@@ -1,0 +1,267 @@
+import CofferSodium
+
+/// How a field's value is coded (`Formats/vault-v1.md` §5), and the rule its bytes follow.
+enum FieldCodec: Sendable {
+    /// *text*: UTF-8, no control characters, at most `maxTextBytes`; empty only when allowed.
+    case text(allowEmpty: Bool)
+    /// The entry-name rule: 1 to 128 bytes of `A–Z a–z 0–9 . _ - @ + : /`, first a letter or digit.
+    case name
+    /// *text* without `/`, not empty.
+    case host
+    /// *byte*: exactly 1 byte; which values are defined is the field's own rule (`Field.known`).
+    case byte
+    /// *time*: exactly 8 bytes, `i64` Unix seconds.
+    case time
+    /// *secret*: 1 to `maxSecretBytes` arbitrary bytes; in a redacted payload exactly 0.
+    case secret
+
+    /// What is wrong with a value of this codec, if anything. Text rules run on the bytes: control
+    /// characters are single bytes, and no byte of a multi-byte UTF-8 sequence is below 0x80.
+    func problem(_ value: UnsafeRawBufferPointer, redacted: Bool) -> FieldProblem? {
+        switch self {
+        case .byte: return value.count == 1 ? nil : .wrongSize
+        case .time: return value.count == 8 ? nil : .wrongSize
+        case .secret:
+            if redacted { return value.isEmpty ? nil : .notRedacted }
+            return (1...VaultFormat.maxSecretBytes).contains(value.count) ? nil : .secretLength
+        case .name:
+            return Entry.isValidName(bytes: value) ? nil : .rule
+        case .text(let allowEmpty):
+            if value.isEmpty { return allowEmpty ? nil : .empty }
+            return FieldCodec.textProblem(value, slash: false)
+        case .host:
+            return value.isEmpty ? .rule : FieldCodec.textProblem(value, slash: true)
+        }
+    }
+
+    /// `Entry.isValidText` (and with `slash`, `isValidHost`) and UTF-8 validity in one pass over the bytes.
+    private static func textProblem(_ value: UnsafeRawBufferPointer, slash: Bool) -> FieldProblem? {
+        guard value.count <= VaultFormat.maxTextBytes else { return .rule }
+        var high = false
+        for b in value {
+            if b < 0x20 || b == 0x7F || (slash && b == 0x2F) { return .rule }
+            high = high || b >= 0x80
+        }
+        return !high || String(validating: value, as: UTF8.self) != nil ? nil : .notUTF8
+    }
+
+}
+
+enum FieldProblem {
+    case wrongSize, notUTF8, rule, empty, secretLength, notRedacted
+}
+
+/// Which values of a byte or word field the spec defines.
+enum KnownValues: Sendable {
+    case any, kind, state, origin, tokenType
+
+    func accepts(_ raw: UnsafeRawBufferPointer) -> Bool {
+        switch self {
+        case .any: true
+        case .kind: raw.count == 1 && EntryKind(rawValue: raw[0]) != nil
+        case .state: raw.count == 1 && raw[0] <= 1
+        case .origin: raw.count == 1 && EntryOrigin(rawValue: raw[0]) != nil
+        case .tokenType: TokenType(rawValue: String(decoding: raw, as: UTF8.self)) != nil
+        }
+    }
+}
+
+/// What the one pass at open checks of a field, as plain values: it runs for every field of every entry,
+/// where copying a `Field` (closures and all) would cost a retain and release each.
+struct FieldRule: Sendable {
+    let tag: VaultFormat.Tag
+    let codec: FieldCodec
+    let required: Bool
+    let known: KnownValues
+
+    init<Root>(_ field: Field<Root>) {
+        tag = field.tag
+        codec = field.codec
+        required = field.required
+        known = field.known
+    }
+}
+
+/// One field of a record (`Root` is `Entry` or `HistoryRecord`): its tag and codec, whether it is required,
+/// the word messages use for it, and how it maps to `Root`. The tables in `EntryFields` drive encoding,
+/// decoding, validation and equality, so a new field is one line there plus its spec text.
+struct Field<Root>: Sendable {
+    let tag: VaultFormat.Tag
+    let codec: FieldCodec
+    let required: Bool
+    /// The field in messages ("note has control characters").
+    let label: String
+    /// Writes the field when `Root` has a value for it.
+    let write: @Sendable (Root, inout Payload.Sink) -> Void
+    /// Sets the value from bytes that passed the codec's rule and `known`; secrets become ranges of `storage`.
+    let read: @Sendable (inout Root, FieldBytes) -> Void
+    /// For byte fields and words: which values the spec defines.
+    let known: KnownValues
+    /// Lends the value's bytes (nil when absent) to `body`, for the rules of a record built in memory.
+    let withValue: @Sendable (Root, (UnsafeRawBufferPointer?) -> FieldProblem?) -> FieldProblem?
+    /// The same value in both records; secrets compared in constant time.
+    let same: @Sendable (Root, Root) -> Bool
+}
+
+/// A field's value where the payload holds it.
+struct FieldBytes {
+    let payload: UnsafeRawBufferPointer
+    let range: Range<Int>
+    let storage: SecureBytes
+    var raw: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: payload[range]) }
+    var text: String { String(decoding: raw, as: UTF8.self) }
+    var time: Int64 { Int64(littleEndian: raw.loadUnaligned(as: Int64.self)) }
+    var byte: UInt8 { raw[0] }
+    var secret: Secret { Secret(slicing: storage, range: range) }
+}
+
+private func textBytes(_ text: String?, _ body: (UnsafeRawBufferPointer?) -> FieldProblem?) -> FieldProblem? {
+    guard var text else { return body(nil) }
+    return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+}
+
+private func timeBytes(_ time: Int64?, _ body: (UnsafeRawBufferPointer?) -> FieldProblem?) -> FieldProblem? {
+    guard let time else { return body(nil) }
+    return withUnsafeBytes(of: time.littleEndian) { body($0) }
+}
+
+extension Field {
+    static func text(_ tag: VaultFormat.Tag, _ label: String, _ path: WritableKeyPath<Root, String> & Sendable, _ codec: FieldCodec) -> Field {
+        Field(tag: tag, codec: codec, required: true, label: label,
+              write: { r, s in s.field(tag, text: r[keyPath: path]) },
+              read: { r, b in r[keyPath: path] = b.text },
+              known: .any,
+              withValue: { r, body in textBytes(r[keyPath: path], body) },
+              same: { a, b in a[keyPath: path] == b[keyPath: path] })
+    }
+
+    static func optionalText(_ tag: VaultFormat.Tag, _ label: String, _ path: WritableKeyPath<Root, String?> & Sendable,
+                             allowEmpty: Bool = false) -> Field {
+        Field(tag: tag, codec: .text(allowEmpty: allowEmpty), required: false, label: label,
+              write: { r, s in if let v = r[keyPath: path] { s.field(tag, text: v) } },
+              read: { r, b in r[keyPath: path] = b.text },
+              known: .any,
+              withValue: { r, body in textBytes(r[keyPath: path], body) },
+              same: { a, b in a[keyPath: path] == b[keyPath: path] })
+    }
+
+    /// Text from a fixed list of words, mapped to a Swift value.
+    static func word(_ tag: VaultFormat.Tag, _ label: String, get: @escaping @Sendable (Root) -> String?,
+                     set: @escaping @Sendable (inout Root, String) -> Void, known: KnownValues) -> Field {
+        Field(tag: tag, codec: .text(allowEmpty: false), required: false, label: label,
+              write: { r, s in if let v = get(r) { s.field(tag, text: v) } },
+              read: { r, b in set(&r, b.text) },
+              known: known,
+              withValue: { r, body in textBytes(get(r), body) },
+              same: { a, b in get(a) == get(b) })
+    }
+
+    static func time(_ tag: VaultFormat.Tag, _ label: String, _ path: WritableKeyPath<Root, Int64> & Sendable) -> Field {
+        Field(tag: tag, codec: .time, required: true, label: label,
+              write: { r, s in s.field(tag, int: r[keyPath: path]) },
+              read: { r, b in r[keyPath: path] = b.time },
+              known: .any,
+              withValue: { r, body in timeBytes(r[keyPath: path], body) },
+              same: { a, b in a[keyPath: path] == b[keyPath: path] })
+    }
+
+    static func optionalTime(_ tag: VaultFormat.Tag, _ label: String, _ path: WritableKeyPath<Root, Int64?> & Sendable) -> Field {
+        Field(tag: tag, codec: .time, required: false, label: label,
+              write: { r, s in if let v = r[keyPath: path] { s.field(tag, int: v) } },
+              read: { r, b in r[keyPath: path] = b.time },
+              known: .any,
+              withValue: { r, body in timeBytes(r[keyPath: path], body) },
+              same: { a, b in a[keyPath: path] == b[keyPath: path] })
+    }
+
+    /// A byte that stands for a Swift value; `get` and `set` map it.
+    static func byte(_ tag: VaultFormat.Tag, _ label: String, get: @escaping @Sendable (Root) -> UInt8,
+                     set: @escaping @Sendable (inout Root, UInt8) -> Void, known: KnownValues) -> Field {
+        Field(tag: tag, codec: .byte, required: true, label: label,
+              write: { r, s in s.field(tag, byte: get(r)) },
+              read: { r, b in set(&r, b.byte) },
+              known: known,
+              withValue: { r, body in withUnsafeBytes(of: get(r)) { body($0) } },
+              same: { a, b in get(a) == get(b) })
+    }
+
+    static func secret(_ tag: VaultFormat.Tag, _ label: String, _ path: WritableKeyPath<Root, Secret> & Sendable) -> Field {
+        Field(tag: tag, codec: .secret, required: true, label: label,
+              write: { r, s in s.field(tag, secret: r[keyPath: path]) },
+              read: { r, b in r[keyPath: path] = b.secret },
+              known: .any,
+              withValue: { r, body in r[keyPath: path].withUnsafeBytes { body($0) } },
+              same: { a, b in a[keyPath: path].constantTimeEquals(b[keyPath: path]) })
+    }
+
+    static func optionalSecret(_ tag: VaultFormat.Tag, _ label: String, _ path: WritableKeyPath<Root, Secret?> & Sendable) -> Field {
+        Field(tag: tag, codec: .secret, required: false, label: label,
+              write: { r, s in if let v = r[keyPath: path] { s.field(tag, secret: v) } },
+              read: { r, b in r[keyPath: path] = b.secret },
+              known: .any,
+              withValue: { r, body in
+                  guard let v = r[keyPath: path] else { return body(nil) }
+                  return v.withUnsafeBytes { body($0) }
+              },
+              same: { a, b in
+                  switch (a[keyPath: path], b[keyPath: path]) {
+                  case (nil, nil): true
+                  case let (x?, y?): x.constantTimeEquals(y)
+                  default: false
+                  }
+              })
+    }
+}
+
+/// The fields of an entry and of a history record, in ascending tag order: `Formats/vault-v1.md` §5's
+/// tables, one line a field. Tag `0x30` (history) holds records of `history`; it is the one repeatable field
+/// and comes last.
+enum EntryFields {
+    static let entry: [Field<Entry>] = [
+        .text(.name, "name", \.name, .name),
+        .byte(.kind, "kind", get: { $0.kind.rawValue }, set: { $0.kind = EntryKind(rawValue: $1)! }, known: .kind),
+        .byte(.state, "state", get: { $0.enabled ? 0 : 1 }, set: { $0.enabled = $1 == 0 }, known: .state),
+        .time(.created, "created", \.created),
+        .time(.updated, "updated", \.updated),
+        .optionalText(.note, "note", \.note),
+        .byte(.origin, "origin", get: { $0.origin.rawValue }, set: { $0.origin = EntryOrigin(rawValue: $1)! }, known: .origin),
+        .optionalTime(.rejectedAt, "rejected time", \.rejectedAt),
+        .optionalText(.rejectedHost, "rejected host", \.rejectedHost),
+        .optionalText(.protocol, "protocol", \.protocol),
+        .text(.host, "host", \.host, .host),
+        .optionalText(.path, "path", \.path, allowEmpty: true),
+        .optionalText(.username, "username", \.username),
+        .word(.tokenType, "token type", get: { $0.tokenType?.rawValue }, set: { $0.tokenType = TokenType(rawValue: $1) },
+              known: .tokenType),
+        .optionalTime(.passwordExpiryUTC, "password expiry", \.passwordExpiryUTC),
+        .secret(.secret, "secret", \.secret),
+        .optionalSecret(.oauthRefreshToken, "refresh token", \.oauthRefreshToken),
+    ]
+
+    static let history: [Field<HistoryRecord>] = [
+        .time(.created, "created", \.created),
+        .optionalText(.username, "username", \.username),
+        .secret(.secret, "history secret", \.secret),
+        .time(.retired, "retired", \.retired),
+    ]
+
+    static let entryRules = entry.map(FieldRule.init)
+    static let historyRules = history.map(FieldRule.init)
+
+    /// The word messages use for a field of an entry or history record.
+    static func label(_ tag: VaultFormat.Tag, history: Bool) -> String {
+        history ? (EntryFields.history.first { $0.tag == tag }?.label ?? "\(tag)") : (entry.first { $0.tag == tag }?.label ?? "\(tag)")
+    }
+
+    /// Which tags each record may hold, as bitmasks: a set lookup per field is measurable at 100,000 entries.
+    static let entryTags = TagSet(entry.map(\.tag) + [.history])
+    static let historyTags = TagSet(history.map(\.tag))
+}
+
+/// A set of tags as a bitmask (every tag is below 64).
+struct TagSet: Sendable {
+    var bits: UInt64
+    init(_ tags: [VaultFormat.Tag]) { bits = tags.reduce(0) { $0 | 1 << UInt64($1.rawValue) } }
+    init(bits: UInt64) { self.bits = bits }
+    func contains(_ tag: VaultFormat.Tag) -> Bool { bits & (1 << UInt64(tag.rawValue)) != 0 }
+}
