@@ -3,7 +3,7 @@ import CofferCore
 
 struct Disable: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Disable an entry: it stays in the vault but never answers git or exports.")
+        commandName: "disable", abstract: "Disable an entry: it stays in the vault but never answers git or exports.")
 
     @Argument(help: "The entry's name.")
     var name: String

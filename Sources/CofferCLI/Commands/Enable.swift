@@ -2,7 +2,7 @@ import ArgumentParser
 import CofferCore
 
 struct Enable: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Enable an entry again (also clears a rejection by git).")
+    static let configuration = CommandConfiguration(commandName: "enable", abstract: "Enable an entry again (also clears a rejection by git).")
 
     @Argument(help: "The entry's name.")
     var name: String

@@ -1,11 +1,11 @@
 import ArgumentParser
 import CofferCore
-import Foundation
+import FoundationEssentials
 import Glibc
 
 struct Exec: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a command with the vault's credentials in its environment, never on argv or in a lasting file.",
+        commandName: "exec", abstract: "Run a command with the vault's credentials in its environment, never on argv or in a lasting file.",
         discussion: """
         COMPOSER_AUTH is set (merged with one already in the environment; Coffer's hosts win). With --netrc, a
         temporary 0600 netrc file is made and its path put in COFFER_NETRC and NETRC; it is removed when the
@@ -36,14 +36,14 @@ struct Exec: ParsableCommand {
         if withComposer {
             let (document, warnings) = ComposerAuth.document(from: entries)
             warnings.forEach { Console.warning($0) }
-            var existing: [String: Any] = [:]
+            var existing: [String: JSONValue] = [:]
             if let current = environment["COMPOSER_AUTH"], !current.isEmpty {
-                guard let object = try? JSONSerialization.jsonObject(with: Data(current.utf8)) as? [String: Any] else {
+                guard let object = JSONValue(parsing: current)?.object else {
                     throw CLIError.input("COMPOSER_AUTH in the environment is not a JSON object")
                 }
                 existing = object
             }
-            environment["COMPOSER_AUTH"] = try JSONText.encode(ComposerAuth.merge(document, into: existing), pretty: false)
+            environment["COMPOSER_AUTH"] = JSONText.encode(ComposerAuth.merge(document, into: existing), pretty: false)
             warnAboutProjectAuthJSON(Set(document.values.flatMap(\.keys)))
         }
         var netrcPath: String?
@@ -63,8 +63,7 @@ struct Exec: ParsableCommand {
 
     /// composer before 2.7.8 lets a project's auth.json win over COMPOSER_AUTH for the same host.
     func warnAboutProjectAuthJSON(_ ours: Set<String>) {
-        guard let data = FileManager.default.contents(atPath: "auth.json"),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return }
+        guard let data = FileManager.default.contents(atPath: "auth.json"), let object = JSONValue(parsing: Array(data))?.object else { return }
         let both = ComposerAuth.hosts(in: object).intersection(ours).sorted()
         if !both.isEmpty {
             Console.warning("./auth.json also has credentials for \(both.joined(separator: ", ")); composer before 2.7.8 uses those instead of coffer's")

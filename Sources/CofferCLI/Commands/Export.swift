@@ -2,6 +2,6 @@ import ArgumentParser
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print or write credentials for other tools: composer's auth.json / COMPOSER_AUTH, netrc.",
+        commandName: "export", abstract: "Print or write credentials for other tools: composer's auth.json / COMPOSER_AUTH, netrc.",
         subcommands: [ExportComposer.self, ExportNetrc.self])
 }

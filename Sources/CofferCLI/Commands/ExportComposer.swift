@@ -1,6 +1,6 @@
 import ArgumentParser
 import CofferCore
-import Foundation
+import FoundationEssentials
 
 struct ExportComposer: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,23 +29,22 @@ struct ExportComposer: ParsableCommand {
         let (document, warnings) = ComposerAuth.document(from: entries)
         warnings.forEach { Console.warning($0) }
         if let write {
-            var existing: [String: Any] = [:]
+            var existing: [String: JSONValue] = [:]
             if FileManager.default.fileExists(atPath: write) {
-                guard let data = FileManager.default.contents(atPath: write),
-                      let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                guard let data = FileManager.default.contents(atPath: write), let object = JSONValue(parsing: Array(data))?.object else {
                     throw CLIError.input("\(write) is not a JSON object", hint: "fix or move it; coffer merges only into valid auth.json files")
                 }
                 existing = object
             }
-            try PrivateFile.write(try JSONText.encode(ComposerAuth.merge(document, into: existing), pretty: true) + "\n", to: write)
+            try PrivateFile.write(JSONText.encode(ComposerAuth.merge(document, into: existing), pretty: true) + "\n", to: write)
             let count = document.values.reduce(0) { $0 + $1.count }
             Console.out("wrote \(count) \(count == 1 ? "host" : "hosts") to \(write)")
             return
         }
         switch format {
-        case .json: Console.out(try JSONText.encode(document, pretty: true))
-        case .env: Console.out("COMPOSER_AUTH=" + (try JSONText.encode(document, pretty: false)))
-        case .shell: Console.out("export COMPOSER_AUTH=" + ComposerAuth.shellQuoted(try JSONText.encode(document, pretty: false)))
+        case .json: Console.out(JSONText.encode(ComposerAuth.json(document), pretty: true))
+        case .env: Console.out("COMPOSER_AUTH=" + JSONText.encode(ComposerAuth.json(document), pretty: false))
+        case .shell: Console.out("export COMPOSER_AUTH=" + ComposerAuth.shellQuoted(JSONText.encode(ComposerAuth.json(document), pretty: false)))
         }
     }
 }

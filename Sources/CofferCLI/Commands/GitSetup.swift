@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 struct GitSetup: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -61,15 +61,10 @@ struct GitSetup: ParsableCommand {
     }
 
     func git(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        do { try process.run() } catch { throw CLIError.failure("cannot run git", hint: "install git") }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        guard let result = Subprocess.run(["git"] + arguments) else { throw CLIError.failure("cannot run git", hint: "install git") }
+        // git's own complaints reach the user as they would have from git.
+        result.stderr.withUnsafeBytes { raw in Console.write(2, String(decoding: raw, as: UTF8.self)) }
+        return (result.status, result.output)
     }
 
     func check(_ result: (status: Int32, output: String)) throws {

@@ -1,10 +1,10 @@
 import ArgumentParser
 import CofferCore
-import Foundation
+import FoundationEssentials
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Move plaintext credentials into the vault: composer's auth.json, git's .git-credentials.",
+        commandName: "import", abstract: "Move plaintext credentials into the vault: composer's auth.json, git's .git-credentials.",
         subcommands: [ImportComposer.self, ImportGitCredentials.self])
 }
 
@@ -19,9 +19,9 @@ struct ImportOptions: ParsableArguments {
     @OptionGroup var vault: VaultOptions
 
     /// The source file's bytes.
-    func contents() throws -> Data {
+    func contents() throws -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else { throw CLIError.input("cannot read \(path)") }
-        return data
+        return Array(data)
     }
 }
 

@@ -1,7 +1,6 @@
 import ArgumentParser
 import CofferCore
 import CofferSodium
-import Foundation
 
 struct ImportComposer: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,18 +12,18 @@ struct ImportComposer: ParsableCommand {
     var path: String { source.path }
 
     func run() throws {
-        guard let object = try? JSONSerialization.jsonObject(with: try source.contents()), let root = object as? [String: Any] else {
+        guard let root = JSONValue(parsing: try source.contents())?.object else {
             throw CLIError.input("\(path) is not a JSON object")
         }
         try plan(root).commit(source)
     }
 
-    func plan(_ root: [String: Any]) throws -> ImportPlan {
+    func plan(_ root: [String: JSONValue]) throws -> ImportPlan {
         var plan = ImportPlan()
         let now = Clock.now()
         func bad(_ key: String, _ why: String) -> CLIError { .input("\(path): \(key): \(why)") }
-        func string(_ value: Any?, _ key: String) throws -> String {
-            guard let text = value as? String, !text.isEmpty else { throw bad(key, "must be a non-empty string") }
+        func string(_ value: JSONValue?, _ key: String) throws -> String {
+            guard let text = value?.string, !text.isEmpty else { throw bad(key, "must be a non-empty string") }
             return text
         }
         for section in root.keys.sorted() {
@@ -32,20 +31,20 @@ struct ImportComposer: ParsableCommand {
                 plan.skipped.append("section '\(section)': not a credential section coffer keeps")
                 continue
             }
-            guard let hosts = root[section] as? [String: Any] else { throw bad(section, "must be an object of hosts") }
+            guard let hosts = root[section]?.object else { throw bad(section, "must be an object of hosts") }
             for host in hosts.keys.sorted() {
                 let key = "\(section).\(host)"
                 var entry: Entry
                 switch section {
                 case "http-basic":
-                    guard let pair = hosts[host] as? [String: Any] else { throw bad(key, "must be an object with username and password") }
+                    guard let pair = hosts[host]?.object else { throw bad(key, "must be an object with username and password") }
                     let user = try string(pair["username"], key + ".username")
                     let secret = try Secret(copying: try string(pair["password"], key + ".password"))
                     let kind: EntryKind = host == EntryKind.keypair.defaultHost ? .keypair : .login
                     entry = Entry(name: "\(section):\(host)", kind: kind, host: host, username: user, secret: secret, created: now)
                     if kind == .login { entry.protocol = "https" }
                 case "bitbucket-oauth":
-                    guard let pair = hosts[host] as? [String: Any] else { throw bad(key, "must be an object with consumer-key and consumer-secret") }
+                    guard let pair = hosts[host]?.object else { throw bad(key, "must be an object with consumer-key and consumer-secret") }
                     entry = Entry(name: "\(section):\(host)", kind: .token, host: host, username: try string(pair["consumer-key"], key + ".consumer-key"),
                                   secret: try Secret(copying: try string(pair["consumer-secret"], key + ".consumer-secret")), created: now)
                     entry.tokenType = .bitbucketOAuth

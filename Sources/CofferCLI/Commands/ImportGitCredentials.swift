@@ -1,7 +1,7 @@
 import ArgumentParser
 import CofferCore
 import CofferSodium
-import Foundation
+import FoundationEssentials
 
 struct ImportGitCredentials: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,12 +13,12 @@ struct ImportGitCredentials: ParsableCommand {
     var path: String { source.path }
 
     func run() throws {
-        guard let text = String(data: try source.contents(), encoding: .utf8) else { throw CLIError.input("\(path) is not UTF-8 text") }
+        guard let text = String(validating: try source.contents(), as: UTF8.self) else { throw CLIError.input("\(path) is not UTF-8 text") }
         var plan = ImportPlan()
         var names = EntryList()
         let now = Clock.now()
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = line.trimmed
             if trimmed.isEmpty { continue }
             let at = "\(path):\(index + 1)"
             guard let url = URLComponents(string: trimmed), let proto = url.scheme, let host = url.host, !host.isEmpty else {
@@ -32,7 +32,7 @@ struct ImportGitCredentials: ParsableCommand {
                               username: user, secret: try Secret(copying: password), created: now)
             entry.protocol = proto
             entry.path = pathPart.isEmpty ? nil : pathPart
-            entry.origin = .imported
+            entry.origin = EntryOrigin.imported
             do { try entry.validate() } catch { throw CLIError.input("\(at): \(error)") }
             try names.add(entry)
             plan.entries.append(entry)

@@ -5,7 +5,7 @@ extension KDFParameters.Level: ExpressibleByArgument {}
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create a new, empty vault protected by a passphrase.")
+        commandName: "init", abstract: "Create a new, empty vault protected by a passphrase.")
 
     @OptionGroup var options: VaultOptions
 

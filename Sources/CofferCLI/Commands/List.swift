@@ -2,7 +2,7 @@ import ArgumentParser
 import CofferCore
 
 struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the entries, without secrets.")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the entries, without secrets.")
 
     @OptionGroup var options: VaultOptions
 

@@ -3,7 +3,7 @@ import CofferAgentProtocol
 import Glibc
 
 struct Lock: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Lock the vault: the agent wipes its memory and exits.")
+    static let configuration = CommandConfiguration(commandName: "lock", abstract: "Lock the vault: the agent wipes its memory and exits.")
 
     @OptionGroup var options: VaultOptions
 

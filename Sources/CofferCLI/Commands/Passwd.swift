@@ -3,7 +3,7 @@ import CofferCore
 
 struct Passwd: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Change the passphrase and/or the KDF level: the vault key is rewrapped, entries are not re-encrypted.")
+        commandName: "passwd", abstract: "Change the passphrase and/or the KDF level: the vault key is rewrapped, entries are not re-encrypted.")
 
     @OptionGroup var options: VaultOptions
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import CofferCore
 
 struct Remove: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Delete an entry and its history.")
+    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Delete an entry and its history.")
 
     @Argument(help: "The entry's name.")
     var name: String

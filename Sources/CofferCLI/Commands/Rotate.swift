@@ -3,7 +3,7 @@ import CofferCore
 
 struct Rotate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Replace an entry's secret; the old one is kept as a disabled history record.",
+        commandName: "rotate", abstract: "Replace an entry's secret; the old one is kept as a disabled history record.",
         discussion: "The new secret is read from the terminal or standard input. A key pair usually gets a new public key too (--public-key).")
 
     @Argument(help: "The entry's name.")

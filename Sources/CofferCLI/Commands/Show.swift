@@ -2,7 +2,7 @@ import ArgumentParser
 import CofferCore
 
 struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show one entry; secrets only with --reveal.")
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one entry; secrets only with --reveal.")
 
     @Argument(help: "The entry's name.")
     var name: String

@@ -2,7 +2,7 @@ import ArgumentParser
 import CofferAgentProtocol
 
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Say whether the vault is unlocked, and for how long.")
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Say whether the vault is unlocked, and for how long.")
 
     @OptionGroup var options: VaultOptions
 

@@ -49,7 +49,7 @@ enum ErrorReport {
             Console.out(message)
             return .success
         }
-        let sentences = (message.split(separator: "\n").first.map(String.init) ?? "invalid usage").components(separatedBy: ". ")
+        let sentences = (message.split(separator: "\n").first.map(String.init) ?? "invalid usage").split(separator: ". ", omittingEmptySubsequences: false).map(String.init)
         if sentences.count > 1 {
             say(lowercasedFirst(sentences[0]), hint: lowercasedFirst(sentences.dropFirst().joined(separator: ". ")))
         } else {

@@ -1,5 +1,4 @@
 import CofferCore
-import Foundation
 
 /// composer's auth.json document (https://getcomposer.org/doc/articles/authentication-for-private-packages.md)
 /// built from enabled entries, and merged into an existing one.
@@ -12,8 +11,8 @@ enum ComposerAuth {
     /// composer's own origin does. When several entries claim one host in one section, the most recently
     /// updated wins, and the others are reported in `warnings`. An entry whose secret is not UTF-8 (git may
     /// store any bytes) is left out and reported: a JSON string would carry it altered.
-    static func document(from entries: [Entry]) -> (document: [String: [String: Any]], warnings: [String]) {
-        var document: [String: [String: Any]] = [:]
+    static func document(from entries: [Entry]) -> (document: [String: [String: JSONValue]], warnings: [String]) {
+        var document: [String: [String: JSONValue]] = [:]
         var chosen: [String: Entry] = [:]
         var warnings: [String] = []
         for e in enabledNewestFirst(entries) {
@@ -43,43 +42,50 @@ enum ComposerAuth {
         "'\(e.name)' is left out of \(what): its secret is not UTF-8 text"
     }
 
-    static func item(_ e: Entry) -> (String, Any)? {
+    static func item(_ e: Entry) -> (String, JSONValue)? {
+        let basic = JSONValue.object(["username": .string(e.username ?? ""), "password": .string(e.secret.revealed())])
         switch e.kind {
         case .keypair, .downloadToken:
-            return ("http-basic", ["username": e.username ?? "", "password": e.secret.revealed()])
+            return ("http-basic", basic)
         case .login:
             guard let proto = e.protocol?.lowercased(), proto == "https" || proto == "http" else { return nil }
-            return ("http-basic", ["username": e.username ?? "", "password": e.secret.revealed()])
+            return ("http-basic", basic)
         case .token:
             switch e.tokenType {
-            case .bitbucketOAuth: return ("bitbucket-oauth", ["consumer-key": e.username ?? "", "consumer-secret": e.secret.revealed()])
-            case let type?: return (type.rawValue, e.secret.revealed())
+            case .bitbucketOAuth:
+                return ("bitbucket-oauth", .object(["consumer-key": .string(e.username ?? ""), "consumer-secret": .string(e.secret.revealed())]))
+            case let type?: return (type.rawValue, .string(e.secret.revealed()))
             case nil: return nil
             }
         }
     }
 
+    /// The document as a JSON object.
+    static func json(_ document: [String: [String: JSONValue]]) -> JSONValue {
+        .object(document.mapValues { JSONValue.object($0) })
+    }
+
     /// `existing` with Coffer's hosts put in: other sections and hosts are kept, the same host is replaced.
-    static func merge(_ ours: [String: [String: Any]], into existing: [String: Any]) -> [String: Any] {
+    static func merge(_ ours: [String: [String: JSONValue]], into existing: [String: JSONValue]) -> JSONValue {
         var merged = existing
         for (section, hosts) in ours {
-            var target = merged[section] as? [String: Any] ?? [:]
+            var target = merged[section]?.object ?? [:]
             for (host, value) in hosts { target[host] = value }
-            merged[section] = target
+            merged[section] = .object(target)
         }
-        return merged
+        return .object(merged)
     }
 
     /// `export COMPOSER_AUTH='…'`: single quotes, each `'` written as `'\''`, so `eval` is safe whatever a
     /// secret contains.
     static func shellQuoted(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        "'" + text.replacing("'", with: "'\\''") + "'"
     }
 
     /// The hosts an auth.json names, in any section (for the warning about a project auth.json).
-    static func hosts(in object: [String: Any]) -> Set<String> {
+    static func hosts(in object: [String: JSONValue]) -> Set<String> {
         var hosts = Set<String>()
-        for section in sections { (object[section] as? [String: Any])?.keys.forEach { hosts.insert($0) } }
+        for section in sections { object[section]?.object?.keys.forEach { hosts.insert($0) } }
         return hosts
     }
 }

@@ -1,5 +1,5 @@
 import CofferCore
-import Foundation
+import FoundationEssentials
 
 /// How entries appear in `list` and `show`, human and `--json`. The JSON field names are documented in
 /// the README; secrets appear only in `show --reveal`.

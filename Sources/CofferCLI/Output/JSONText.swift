@@ -1,34 +1,32 @@
-import Foundation
-
-/// JSON text as `JSONSerialization` writes it with `.sortedKeys` and `.withoutEscapingSlashes` (two-space indent
-/// and `" : "` when pretty), except that keys sort by their UTF-8 bytes. JSONSerialization on Linux sorts keys
-/// with a locale-aware compare that builds a locale for every comparison: 75 ms of the 100 ms an export of
-/// 1,000 hosts took. Byte order is also the same on every machine, whatever its locale.
+/// JSON text in the layout Coffer has always written (JSONSerialization's with `.sortedKeys` and
+/// `.withoutEscapingSlashes`: two-space indent and `" : "` when pretty), keys sorted by their UTF-8 bytes, so a
+/// vault gives the same text on every machine whatever its locale. (JSONSerialization itself sorted with a
+/// locale-aware compare that built a locale per comparison: 75 ms of the 100 ms an export of 1,000 hosts took.)
 enum JSONText {
-    static func encode(_ value: Any, pretty: Bool) throws -> String {
+    static func encode(_ value: JSONValue, pretty: Bool) -> String {
         var out = ""
-        try write(value, to: &out, pretty: pretty, depth: 0)
+        write(value, to: &out, pretty: pretty, depth: 0)
         return out
     }
 
-    private static func write(_ value: Any, to out: inout String, pretty: Bool, depth: Int) throws {
+    private static func write(_ value: JSONValue, to out: inout String, pretty: Bool, depth: Int) {
         switch value {
-        case let text as String:
+        case .string(let text):
             writeString(text, to: &out)
-        case let object as [String: Any]:
+        case .object(let object):
             let members = object.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-            try writeContainer(members, open: "{", close: "}", to: &out, pretty: pretty, depth: depth) { member, out in
+            writeContainer(members, open: "{", close: "}", to: &out, pretty: pretty, depth: depth) { member, out in
                 writeString(member.key, to: &out)
                 out += pretty ? " : " : ":"
-                try write(member.value, to: &out, pretty: pretty, depth: depth + 1)
+                write(member.value, to: &out, pretty: pretty, depth: depth + 1)
             }
-        case let array as [Any]:
-            try writeContainer(array, open: "[", close: "]", to: &out, pretty: pretty, depth: depth) { element, out in
-                try write(element, to: &out, pretty: pretty, depth: depth + 1)
+        case .array(let array):
+            writeContainer(array, open: "[", close: "]", to: &out, pretty: pretty, depth: depth) { element, out in
+                write(element, to: &out, pretty: pretty, depth: depth + 1)
             }
-        default:
-            // Numbers, booleans and null (only ever from an auth.json being merged into): JSONSerialization's own text.
-            out += String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed]), as: UTF8.self)
+        case .number(let text): out += text
+        case .bool(let flag): out += flag ? "true" : "false"
+        case .null: out += "null"
         }
     }
 
@@ -36,13 +34,13 @@ enum JSONText {
     /// JSONSerialization writes it.
     private static func writeContainer<Item>(
         _ items: [Item], open: String, close: String, to out: inout String, pretty: Bool, depth: Int,
-        item: (Item, inout String) throws -> Void
-    ) throws {
+        item: (Item, inout String) -> Void
+    ) {
         guard pretty else {
             out += open
             for (i, element) in items.enumerated() {
                 if i > 0 { out += "," }
-                try item(element, &out)
+                item(element, &out)
             }
             out += close
             return
@@ -51,7 +49,7 @@ enum JSONText {
         for (i, element) in items.enumerated() {
             if i > 0 { out += ",\n" }
             out += indent(depth + 1)
-            try item(element, &out)
+            item(element, &out)
         }
         out += "\n" + indent(depth) + close
     }
