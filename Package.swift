@@ -14,6 +14,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // The C library, through pkg-config; only CofferSodium imports it.
@@ -24,14 +25,21 @@ let package = Package(
         ),
         // The only Swift module that touches libsodium: secure memory and the primitives the format uses.
         .target(name: "CofferSodium", dependencies: ["CSodium"]),
-        // The vault: format, model, store. No C types in its API.
-        .target(name: "CofferCore", dependencies: ["CofferSodium"]),
         // _GNU_SOURCE-only system calls (SO_PEERCRED, prctl) behind plain C functions.
         .target(name: "CSystemShims"),
-        // The agent's wire format and client; no Foundation, so the git helper can link it.
-        .target(name: "CofferAgentProtocol", dependencies: ["CofferSodium", "CSystemShims"]),
+        // The system layer: every system call of the modules above, typed errno, EINTR retried, results
+        // checked; swift-system underneath. No Foundation.
+        .target(
+            name: "CofferSystem",
+            dependencies: ["CofferSodium", "CSystemShims", .product(name: "SystemPackage", package: "swift-system")]
+        ),
+        // The vault: format, model, store. No C types in its API.
+        .target(name: "CofferCore", dependencies: ["CofferSodium", "CofferSystem"]),
+        // What Coffer's processes agree on, and the agent client; no Foundation and no CofferCore, so the git
+        // helper can link it.
+        .target(name: "CofferAgentProtocol", dependencies: ["CofferSodium", "CofferSystem"]),
         // The agent process: holds the open vault and serves requests on its socket.
-        .target(name: "CofferAgent", dependencies: ["CofferCore", "CofferAgentProtocol", "CSystemShims"]),
+        .target(name: "CofferAgent", dependencies: ["CofferCore", "CofferAgentProtocol", "CofferSystem"]),
         // The command line: one ArgumentParser command per file.
         .target(
             name: "CofferCLI",
@@ -39,14 +47,15 @@ let package = Package(
                 "CofferCore",
                 "CofferAgent",
                 "CofferAgentProtocol",
+                "CofferSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "coffer", dependencies: ["CofferCLI"]),
         // git runs this on every fetch and push: no Foundation, no ArgumentParser, one round trip.
-        .executableTarget(name: "git-credential-coffer", dependencies: ["CofferAgentProtocol"]),
+        .executableTarget(name: "git-credential-coffer", dependencies: ["CofferAgentProtocol", "CofferSystem"]),
         .testTarget(name: "CofferSodiumTests", dependencies: ["CofferSodium"], exclude: ["Vectors"]),
         .testTarget(name: "CofferCoreTests", dependencies: ["CofferCore", "CofferSodium"]),
-        .testTarget(name: "CofferCLITests", dependencies: ["CofferCore", "CofferSodium", "CofferAgentProtocol"], exclude: ["Fixtures"]),
+        .testTarget(name: "CofferCLITests", dependencies: ["CofferCore", "CofferSodium", "CofferAgentProtocol", "CofferSystem"], exclude: ["Fixtures"]),
     ]
 )

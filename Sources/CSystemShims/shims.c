@@ -1,7 +1,11 @@
-// Swift's Glibc module is built without _GNU_SOURCE, which struct ucred needs; prctl is variadic.
+// Swift's Glibc module is built without _GNU_SOURCE, which struct ucred, accept4, pipe2 and mkostemp need;
+// prctl is variadic.
 #define _GNU_SOURCE
 #include <sys/socket.h>
 #include <sys/prctl.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include "CSystemShims.h"
 
 int coffer_peer_uid(int fd, uid_t *uid) {
@@ -10,6 +14,18 @@ int coffer_peer_uid(int fd, uid_t *uid) {
     if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &length) != 0) return -1;
     *uid = cred.uid;
     return 0;
+}
+
+int coffer_accept_cloexec_nonblock(int listener) {
+    return accept4(listener, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+}
+
+int coffer_pipe_cloexec(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC);
+}
+
+int coffer_mkstemp_cloexec(char *template_path) {
+    return mkostemp(template_path, O_CLOEXEC);
 }
 
 int coffer_set_nondumpable(void) {

@@ -12,7 +12,7 @@ extension VaultError {
         case .entryNotFound, .vaultNotFound, .slotNotFound: .notFound
         case .duplicateName, .vaultExists: .exists
         case .invalidName, .invalidEntry, .lastSlot: .invalid
-        case .io, .crypto: .failure
+        case .system, .crypto: .failure
         }
     }
 }

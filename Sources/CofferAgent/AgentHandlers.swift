@@ -1,7 +1,7 @@
 import CofferAgentProtocol
 import CofferCore
 import CofferSodium
-import Glibc
+import CofferSystem
 
 /// The agent's answers to each request op (`Formats/agent-protocol.md` §3).
 struct AgentHandlers {
@@ -42,7 +42,7 @@ struct AgentHandlers {
     func status() -> AgentMessageBuilder {
         var reply = AgentMessageBuilder.ok
         reply.add(.vault, state.store.path)
-        reply.add(.pid, Int(getpid()))
+        reply.add(.pid, Int(Process.id))
         reply.add(.idleLeft, timers.idleLeft)
         reply.add(.maxLeft, timers.maxLeft)
         reply.add(.idle, timers.idle)
@@ -176,11 +176,7 @@ final class AgentTimers {
         maxDeadline = now + max * 1000
     }
 
-    static func nowMilliseconds() -> Int {
-        var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return t.tv_sec * 1000 + t.tv_nsec / 1_000_000
-    }
+    static func nowMilliseconds() -> Int { MonotonicClock.milliseconds() }
 
     /// Whole seconds left, rounded up: a limit that has not passed never reads as 0.
     var idleLeft: Int { AgentTimers.seconds(idleDeadline - AgentTimers.nowMilliseconds()) }

@@ -1,7 +1,6 @@
 import CofferAgentProtocol
 import CofferCore
 import CofferSodium
-import Glibc
 
 /// What the agent holds: the open vault, the file it came from, and a generation counter that every
 /// write or reload moves on, so clients can tell whether their view is current.

@@ -1,6 +1,5 @@
 import CofferSodium
-import CSystemShims
-import Glibc
+import CofferSystem
 
 /// One connection to a running agent: a request, a response, with time-outs on both.
 public final class AgentClient {
@@ -11,28 +10,23 @@ public final class AgentClient {
     public init(socketPath: String) throws(AgentError) {
         self.socketPath = socketPath
         try AgentSocket.checkDirectory(of: socketPath, create: false)
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw .io(operation: "create socket", path: socketPath, errno: errno) }
-        let status = try AgentSocket.withAddress(socketPath) { connect(fd, $0, $1) }
-        if status != 0 {
-            let code = errno
-            close(fd)
-            if code == ENOENT || code == ECONNREFUSED { throw .notRunning }
-            throw .io(operation: "connect to", path: socketPath, errno: code)
+        let fd: Int32
+        do {
+            fd = try UnixSocket.connect(socketPath, timeoutSeconds: AgentProtocol.ioTimeoutSeconds)
+        } catch where error.errno == .noSuchFileOrDirectory || error.errno == .connectionRefused {
+            throw .notRunning
+        } catch {
+            throw .system(error)
         }
         // The agent must be this user's own: another user could have planted a socket.
-        var uid: uid_t = 0
-        guard coffer_peer_uid(fd, &uid) == 0, uid == geteuid() else {
-            close(fd)
-            throw .wrongPeer(uid: uid)
+        guard let uid = UnixSocket.peerUID(fd), uid == Process.effectiveUID else {
+            Files.close(fd)
+            throw .wrongPeer(uid: UnixSocket.peerUID(fd) ?? 0)
         }
-        var timeout = timeval(tv_sec: AgentProtocol.ioTimeoutSeconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         self.fd = fd
     }
 
-    deinit { close(fd) }
+    deinit { Files.close(fd) }
 
     /// One request on a new connection, or nil when no agent runs (`notRunning`): the vault is locked. No
     /// probe first, so asking costs one connection either way.
@@ -50,7 +44,7 @@ public final class AgentClient {
         do { frame = try message.frame() } catch { throw .malformed("\(error)") }
         do {
             try frame.withUnsafeBytes { (b) throws(AgentError) in try FrameIO.writeAll(fd, b, path: socketPath) }
-        } catch .io(_, _, let code) where code == EPIPE || code == ECONNRESET {
+        } catch .system(let error) where error.errno == .brokenPipe || error.errno == .connectionReset {
             // The agent closed early: it may have answered first (a refused request), or be stopping.
         }
         let response: SecureBytes
@@ -72,13 +66,11 @@ public enum FrameIO {
     public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(AgentError) {
         var done = 0
         while done < bytes.count {
-            let n = send(fd, bytes.baseAddress! + done, bytes.count - done, Int32(MSG_NOSIGNAL))
-            if n < 0 {
-                if errno == EINTR { continue }
-                if errno == EAGAIN { throw .timedOut }
-                throw .io(operation: "write to", path: path, errno: errno)
+            switch UnixSocket.send(fd, UnsafeRawBufferPointer(rebasing: bytes[done...])) {
+            case .success(let n): done += n
+            case .failure(let code) where code == .resourceTemporarilyUnavailable: throw .timedOut
+            case .failure(let code): throw .system(SystemError("write to", path, code))
             }
-            done += n
         }
     }
 
@@ -99,15 +91,13 @@ public enum FrameIO {
     static func readExactly(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, path: String, startsFrame: Bool = false) throws(AgentError) {
         var done = 0
         while done < buffer.count {
-            let n = recv(fd, buffer.baseAddress! + done, buffer.count - done, 0)
-            if n < 0 {
-                if errno == EINTR { continue }
-                if errno == EAGAIN { throw .timedOut }
-                if errno == ECONNRESET && startsFrame && done == 0 { throw .closedBeforeReply }
-                throw .io(operation: "read from", path: path, errno: errno)
+            switch UnixSocket.receive(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[done...])) {
+            case .success(0): throw startsFrame && done == 0 ? .closedBeforeReply : .malformed("the connection closed mid-message")
+            case .success(let n): done += n
+            case .failure(let code) where code == .resourceTemporarilyUnavailable: throw .timedOut
+            case .failure(let code) where code == .connectionReset && startsFrame && done == 0: throw .closedBeforeReply
+            case .failure(let code): throw .system(SystemError("read from", path, code))
             }
-            if n == 0 { throw startsFrame && done == 0 ? .closedBeforeReply : .malformed("the connection closed mid-message") }
-            done += n
         }
     }
 }

@@ -1,17 +1,18 @@
-import Glibc
+import CofferSystem
 
 /// Failures of talking to the agent. Descriptions are user-facing: lower case, no trailing period.
 public enum AgentError: Error, Equatable, CustomStringConvertible {
     /// No agent answers at the socket: the vault is locked.
     case notRunning
     case insecureDirectory(path: String, why: String)
-    case io(operation: String, path: String, errno: Int32)
+    /// A system call on the socket or its directory failed.
+    case system(SystemError)
     case timedOut
     /// The peer closed the connection before the first byte of a reply.
     case closedBeforeReply
     case malformed(String)
     case tooLarge(Int)
-    case wrongPeer(uid: uid_t)
+    case wrongPeer(uid: UInt32)
     /// The agent answered with an error: its message and kind.
     case remote(message: String, kind: FailureKind)
 
@@ -19,7 +20,7 @@ public enum AgentError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .notRunning: "vault is locked"
         case .insecureDirectory(let path, let why): "refusing the agent directory \(path): \(why)"
-        case .io(let op, let path, let code): "cannot \(op) \(path): \(String(cString: strerror(code)).lowercased())"
+        case .system(let error): error.description
         case .timedOut: "the agent did not answer in time"
         case .closedBeforeReply: "the agent closed the connection without answering"
         case .malformed(let why): "malformed agent message: \(why)"

@@ -1,5 +1,4 @@
 import CofferSodium
-import Glibc
 
 /// The agent protocol's frame and message (`Formats/agent-protocol.md`):
 /// `u32 length ‖ u8 version ‖ fields`, each field `u8 name-length ‖ name ‖ u32 value-length ‖ value`.

@@ -1,5 +1,5 @@
 import CofferSodium
-import Glibc
+import CofferSystem
 
 /// How `coffer unlock` hands the vault to the agent process it starts (`Formats/agent-protocol.md` §4).
 ///
@@ -61,18 +61,10 @@ public enum UnlockHandoff {
     public static func read(from fd: Int32) throws(AgentError) -> (method: Method, secret: SecureBytes) {
         let buffer: SecureBytes
         do { buffer = try SecureBytes(count: maxBytes + 1) } catch { throw .tooLarge(maxBytes) }
-        var count = 0
-        try buffer.withUnsafeMutableBytes { (raw) throws(AgentError) in
-            while count < raw.count {
-                let n = Glibc.read(fd, raw.baseAddress! + count, raw.count - count)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw .io(operation: "read", path: "the unlock pipe", errno: errno)
-                }
-                if n == 0 { break }
-                count += n
-            }
-        }
+        let count: Int
+        do {
+            count = try buffer.withUnsafeMutableBytes { (raw) throws(SystemError) in try Files.readFully(fd, raw, path: "the unlock pipe") }
+        } catch { throw .system(error) }
         guard count <= maxBytes else { throw .tooLarge(count) }
         guard count >= 1 else { throw .malformed("nothing on the unlock pipe") }
         guard let method = Method(rawValue: buffer.withUnsafeBytes { $0[0] }) else { throw .malformed("unknown unlock method") }

@@ -1,20 +1,14 @@
-import Glibc
+import CofferSystem
 
 /// Where the vault is, for every program of Coffer: the explicit path, else `$COFFER_VAULT`, else
 /// `$XDG_DATA_HOME/coffer/vault.coffer`, else `~/.local/share/coffer/vault.coffer`.
 public enum VaultLocation {
     public static func resolve(_ explicit: String?) -> String {
         if let explicit { return explicit }
-        if let env = env("COFFER_VAULT"), !env.isEmpty { return env }
-        if let data = env("XDG_DATA_HOME"), data.hasPrefix("/") { return data + "/coffer/vault.coffer" }
+        if let env = Environment.get("COFFER_VAULT"), !env.isEmpty { return env }
+        if let data = Environment.get("XDG_DATA_HOME"), data.hasPrefix("/") { return data + "/coffer/vault.coffer" }
         return home + "/.local/share/coffer/vault.coffer"
     }
 
-    public static var home: String {
-        if let home = env("HOME"), !home.isEmpty { return home }
-        if let entry = getpwuid(getuid()), let dir = entry.pointee.pw_dir { return String(cString: dir) }
-        return "/"
-    }
-
-    static func env(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+    public static var home: String { Environment.home }
 }

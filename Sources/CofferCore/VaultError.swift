@@ -1,5 +1,5 @@
 import CofferSodium
-import Glibc
+import CofferSystem
 
 /// Everything the vault core can refuse. Descriptions are complete user-facing sentences in lower case,
 /// without a trailing period, and never contain a secret.
@@ -32,7 +32,8 @@ public enum VaultError: Error, Equatable, CustomStringConvertible {
     // Files.
     case vaultNotFound(String)
     case vaultExists(String)
-    case io(operation: String, path: String, errno: Int32)
+    /// A system call failed (I/O).
+    case system(SystemError)
     case crypto(SodiumError)
 
     public var description: String {
@@ -60,27 +61,8 @@ public enum VaultError: Error, Equatable, CustomStringConvertible {
         case .slotNotFound(let id): "no slot with id \(id)"
         case .vaultNotFound(let path): "no vault at \(path)"
         case .vaultExists(let path): "a vault already exists at \(path)"
-        case .io(let op, let path, let errno): "cannot \(op) \(path): \(VaultError.strerror(errno))"
+        case .system(let error): error.description
         case .crypto(let e): e.description
-        }
-    }
-
-    static func strerror(_ code: Int32) -> String {
-        String(cString: Glibc.strerror(code)).lowercased()
-    }
-}
-
-extension VaultError {
-    /// A stable word for the kind of failure, carried by the agent protocol and mapped to exit codes by the CLI.
-    public var kind: String {
-        switch self {
-        case .wrongPassphrase, .wrongKeyFile, .noSlot, .invalidKeyFile: "bad-key"
-        case .notAVault, .truncated, .malformedHeader, .headerTampered, .payloadTampered, .malformedPayload: "damaged"
-        case .unsupportedVersion, .unsupportedKDFAlgorithm, .kdfParametersOutOfRange, .fileTooLarge: "unsupported"
-        case .entryNotFound, .vaultNotFound, .slotNotFound: "not-found"
-        case .duplicateName, .vaultExists: "exists"
-        case .invalidName, .invalidEntry, .lastSlot: "invalid"
-        case .io, .crypto: "failure"
         }
     }
 }

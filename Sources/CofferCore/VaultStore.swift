@@ -1,4 +1,4 @@
-import Glibc
+import CofferSystem
 
 /// A vault file on disk: reading, the advisory write lock, and atomic replacement (spec §7).
 public struct VaultStore: Sendable {
@@ -10,21 +10,12 @@ public struct VaultStore: Sendable {
     public var lockPath: String { path + ".lock" }
     /// The previous generation, kept on every write.
     public var backupPath: String { path + ".bak" }
-    public var directory: String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
-    }
+    public var directory: String { Files.directory(of: path) }
 
-    public var exists: Bool {
-        var info = stat()
-        return stat(path, &info) == 0
-    }
+    public var exists: Bool { Files.exists(path) }
 
     /// The file's permission bits, when it exists.
-    public var mode: mode_t? {
-        var info = stat()
-        return stat(path, &info) == 0 ? info.st_mode & 0o7777 : nil
-    }
+    public var mode: UInt32? { Status(path: path).map { UInt32($0.permissions) } }
 
     /// Reads the whole file, refusing sizes no vault can have before allocating for them.
     public func read() throws(VaultError) -> [UInt8] { try readWithIdentity().bytes }
@@ -32,126 +23,83 @@ public struct VaultStore: Sendable {
     /// The file, and the identity of what was read (from the open descriptor, so the two agree): a later
     /// `identity` that differs means another writer replaced the file since.
     public func readWithIdentity() throws(VaultError) -> (bytes: [UInt8], identity: FileIdentity) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { throw .vaultNotFound(path) }
-            throw .io(operation: "open", path: path, errno: errno)
+        do {
+            let (bytes, status) = try Files.read(path, limit: VaultFormat.maxFileBytes)
+            return (bytes, FileIdentity(status))
+        } catch where error.errno == .noSuchFileOrDirectory {
+            throw .vaultNotFound(path)
+        } catch where error.errno == .fileTooLarge {
+            throw .fileTooLarge(Status(path: path)?.size ?? VaultFormat.maxFileBytes + 1)
+        } catch {
+            throw .system(error)
         }
-        defer { close(fd) }
-        var info = stat()
-        try syscall("stat", path) { fstat(fd, &info) }
-        let identity = FileIdentity(info)
-        guard Int(info.st_size) <= VaultFormat.maxFileBytes else { throw .fileTooLarge(Int(info.st_size)) }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-        var done = 0
-        while done < bytes.count {
-            let n = try bytes.withUnsafeMutableBytes { buffer in
-                Result { () throws(VaultError) in
-                    try syscall("read", path) { Glibc.read(fd, buffer.baseAddress! + done, buffer.count - done) }
-                }
-            }.get()
-            if n == 0 { break } // shrank while reading; the parser reports the truncation
-            done += n
-        }
-        return (Array(bytes[0..<done]), identity)
     }
 
     /// The identity of the file at `path` now; nil when there is none.
-    public var identity: FileIdentity? {
-        var info = stat()
-        return stat(path, &info) == 0 ? FileIdentity(info) : nil
-    }
+    public var identity: FileIdentity? { Status(path: path).map(FileIdentity.init) }
 
     /// Runs `body` holding an exclusive `flock` on the lock file, so read-modify-write cycles of several
     /// processes follow one another instead of losing each other's changes.
     public func withLock<R, E: Error>(_ body: () throws(E) -> R) throws(VaultError) -> Result<R, E> {
-        let fd = try syscall("open", lockPath) { open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600) }
-        defer { close(fd) }
-        try syscall("lock", lockPath) { flock(fd, LOCK_EX) }
+        let lock: FileLock
+        do { lock = try FileLock(exclusive: lockPath) } catch { throw .system(error) }
+        defer { withExtendedLifetime(lock) {} }
         return Result { () throws(E) in try body() }
     }
 
     /// Creates the vault's directory (mode 0700) and any missing parents.
     public func createDirectory() throws(VaultError) {
-        var parts: [Substring] = []
-        for part in directory.split(separator: "/", omittingEmptySubsequences: true) {
-            parts.append(part)
-            let prefix = (directory.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
-            if mkdir(prefix, 0o700) != 0 && errno != EEXIST {
-                throw .io(operation: "create directory", path: prefix, errno: errno)
-            }
-        }
+        do { try Files.createDirectories(directory, mode: 0o700) } catch { throw .system(error) }
     }
 
     /// Replaces the vault atomically: write a temporary file in the same directory, fsync it, keep the
     /// current file as the backup, rename the new one over it, fsync the directory. A crash at any point
     /// leaves either the old or the new vault whole.
     public func write(_ bytes: [UInt8]) throws(VaultError) {
-        var template = Array((path + ".tmp-XXXXXX").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        guard fd >= 0 else { throw .io(operation: "create", path: temporary, errno: errno) }
-        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        var committed = false
-        defer {
-            close(fd)
-            if !committed { unlink(temporary) }
-        }
-        try syscall("chmod", temporary) { fchmod(fd, 0o600) }
-        var done = 0
-        while done < bytes.count {
-            let n = try bytes.withBytes { (buffer) throws(VaultError) in
-                try syscall("write", temporary) { Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done) }
+        do {
+            let (fd, temporary) = try Files.temporary(beside: path)
+            var committed = false
+            defer {
+                Files.close(fd)
+                if !committed { try? Files.remove(temporary) }
             }
-            done += n
+            try Files.writeAll(fd, bytes, path: temporary)
+            try Files.sync(fd, path: temporary)
+            if exists { try keepBackup() }
+            try Files.rename(temporary, to: path)
+            committed = true
+            try Files.syncDirectory(directory)
+        } catch let error as SystemError {
+            throw .system(error)
+        } catch {
+            throw error as! VaultError
         }
-        try syscall("fsync", temporary) { fsync(fd) }
-        if exists { try keepBackup() }
-        try syscall("rename", path) { rename(temporary, path) }
-        committed = true
-        try syncDirectory()
     }
 
     /// The current file becomes `.bak`: a hard link where the file system allows it, else a copy.
-    private func keepBackup() throws(VaultError) {
+    private func keepBackup() throws {
         let staging = backupPath + ".tmp"
-        unlink(staging)
-        if link(path, staging) != 0 {
+        try Files.remove(staging)
+        if !Files.link(path, to: staging) {
             let current = try read()
-            let fd = try syscall("create", staging) { open(staging, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600) }
-            defer { close(fd) }
-            var done = 0
-            while done < current.count {
-                done += try current.withBytes { (b) throws(VaultError) in
-                    try syscall("write", staging) { Glibc.write(fd, b.baseAddress! + done, b.count - done) }
-                }
-            }
-            try syscall("fsync", staging) { fsync(fd) }
+            let fd = try Files.createExclusive(staging)
+            defer { Files.close(fd) }
+            try Files.writeAll(fd, current, path: staging)
+            try Files.sync(fd, path: staging)
         }
-        try syscall("rename", backupPath) { rename(staging, backupPath) }
-    }
-
-    private func syncDirectory() throws(VaultError) {
-        let fd = try syscall("open", directory) { open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
-        defer { close(fd) }
-        try syscall("fsync", directory) { fsync(fd) }
+        try Files.rename(staging, to: backupPath)
     }
 }
 
 /// Enough of `stat` to notice that a file was replaced or rewritten: every writer renames a new file into
 /// place (a new inode) and a rewrite in place changes the size or modification time.
 public struct FileIdentity: Equatable, Sendable {
-    let device: UInt64
-    let inode: UInt64
-    let size: Int64
-    let modifiedSeconds: Int
-    let modifiedNanoseconds: Int
+    let status: Status
 
-    init(_ info: stat) {
-        device = UInt64(info.st_dev)
-        inode = UInt64(info.st_ino)
-        size = Int64(info.st_size)
-        modifiedSeconds = info.st_mtim.tv_sec
-        modifiedNanoseconds = info.st_mtim.tv_nsec
+    init(_ status: Status) { self.status = status }
+
+    public static func == (a: FileIdentity, b: FileIdentity) -> Bool {
+        a.status.device == b.status.device && a.status.inode == b.status.inode && a.status.size == b.status.size
+            && a.status.modifiedSeconds == b.status.modifiedSeconds && a.status.modifiedNanoseconds == b.status.modifiedNanoseconds
     }
 }

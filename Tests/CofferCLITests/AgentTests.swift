@@ -1,4 +1,5 @@
 import CofferAgentProtocol
+import CofferSystem
 import Foundation
 import Glibc
 import XCTest
@@ -264,7 +265,7 @@ final class AgentTests: XCTestCase {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let status = try AgentSocket.withAddress(path) { connect(fd, $0, $1) }
+        let status = try UnixSocket.withAddress(path) { connect(fd, $0, $1) }
         XCTAssertEqual(status, 0)
         return fd
     }

@@ -1,0 +1,217 @@
+import CSystemShims
+import CofferSodium
+import Glibc
+
+/// Whole-file reads and writes, atomic replacement and the other file operations Coffer makes, each with
+/// its result checked and `EINTR` retried.
+public enum Files {
+    /// The file's bytes; a file larger than `limit` is refused with `tooLarge` before it is read.
+    public static func read(_ path: String, limit: Int) throws(SystemError) -> (bytes: [UInt8], status: Status) {
+        let fd = try open(path, O_RDONLY)
+        defer { close(fd) }
+        let status = try Status(fd: fd, path: path)
+        guard status.size <= limit else { throw SystemError("read", path, .fileTooLarge) }
+        var bytes = [UInt8](repeating: 0, count: status.size)
+        let count = try bytes.withUnsafeMutableBytes { b in Result { () throws(SystemError) in try readFully(fd, b, path: path) } }.get()
+        return (Array(bytes[0..<count]), status)
+    }
+
+    /// At most `limit` bytes of a small secret file (a key file, a passphrase file) into locked memory: the
+    /// bytes read, and whether there was more.
+    public static func readSecret(_ path: String, limit: Int, what: String) throws(SystemError) -> (bytes: SecureBytes, overlong: Bool) {
+        let fd = try open(path, O_RDONLY, what: what)
+        defer { close(fd) }
+        let buffer: SecureBytes
+        do { buffer = try SecureBytes(count: limit + 1) } catch { throw SystemError("allocate memory for", path, .noMemory) }
+        let count = try buffer.withUnsafeMutableBytes { (b) throws(SystemError) in try readFully(fd, b, path: path) }
+        let bytes: SecureBytes
+        do {
+            bytes = try buffer.withUnsafeBytes { (b) throws(SodiumError) in
+                try SecureBytes(copying: UnsafeRawBufferPointer(rebasing: b[0..<min(count, limit)]))
+            }
+        } catch { throw SystemError("allocate memory for", path, .noMemory) }
+        return (bytes, count > limit)
+    }
+
+    /// Opens with close-on-exec always set; `what` names the file in the error ("the key file").
+    public static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o600, what: String? = nil) throws(SystemError) -> Int32 {
+        try systemCall("open", what.map { "\($0) \(path)" } ?? path) { Glibc.open(path, flags | O_CLOEXEC, mode) }
+    }
+
+    /// A new file for writing, mode `mode`; an existing one is `fileExists`, never overwritten.
+    public static func createExclusive(_ path: String, mode: mode_t = 0o600, what: String? = nil) throws(SystemError) -> Int32 {
+        try open(path, O_WRONLY | O_CREAT | O_EXCL, mode: mode, what: what)
+    }
+
+    /// Opens for reading.
+    public static func openForReading(_ path: String, what: String? = nil) throws(SystemError) -> Int32 {
+        try open(path, O_RDONLY, what: what)
+    }
+
+    /// Opens for appending, creating it (0600) when missing.
+    public static func openForAppending(_ path: String) throws(SystemError) -> Int32 {
+        try open(path, O_WRONLY | O_APPEND | O_CREAT, mode: 0o600)
+    }
+
+    /// Closes a descriptor this process owns (its result carries nothing to act on).
+    public static func close(_ fd: Int32) { _ = Glibc.close(fd) }
+
+    /// Reads until `buffer` is full or the input ends; returns the count read.
+    public static func readFully(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, path: String) throws(SystemError) -> Int {
+        var done = 0
+        while done < buffer.count {
+            let n = try systemCall("read", path) { Glibc.read(fd, buffer.baseAddress! + done, buffer.count - done) }
+            if n == 0 { break }
+            done += n
+        }
+        return done
+    }
+
+    /// Writes every byte; a short write is continued, an error thrown.
+    public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(SystemError) {
+        var done = 0
+        while done < bytes.count {
+            done += try systemCall("write to", path) { Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done) }
+        }
+    }
+
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(SystemError) {
+        try bytes.withUnsafeBytes { b in Result { () throws(SystemError) in try writeAll(fd, b, path: path) } }.get()
+    }
+
+    public static func sync(_ fd: Int32, path: String) throws(SystemError) {
+        try systemCall("sync", path) { fsync(fd) }
+    }
+
+    /// fsync of a directory, so a rename in it is durable.
+    public static func syncDirectory(_ directory: String) throws(SystemError) {
+        let fd = try open(directory, O_RDONLY | O_DIRECTORY)
+        defer { close(fd) }
+        try sync(fd, path: directory)
+    }
+
+    /// A new file beside `path` (`PATH.tmp-XXXXXX`), mode 0600: its descriptor and name.
+    public static func temporary(beside path: String) throws(SystemError) -> (fd: Int32, path: String) {
+        var template = Array((path + ".tmp-XXXXXX").utf8CString)
+        let fd = try systemCall("create a temporary file beside", path) {
+            template.withUnsafeMutableBufferPointer { coffer_mkstemp_cloexec($0.baseAddress!) }
+        }
+        let name = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        do throws(SystemError) {
+            try systemCall("chmod", name) { fchmod(fd, 0o600) }
+        } catch {
+            close(fd)
+            unlink(name)
+            throw error
+        }
+        return (fd, name)
+    }
+
+    public static func rename(_ from: String, to: String) throws(SystemError) {
+        try systemCall("rename", to) { Glibc.rename(from, to) }
+    }
+
+    /// Removes a file; one that is not there is not an error.
+    public static func remove(_ path: String) throws(SystemError) {
+        if case .failure(let code) = retryingInterrupts({ unlink(path) }), code != .noSuchFileOrDirectory {
+            throw SystemError("remove", path, code)
+        }
+    }
+
+    public static func link(_ from: String, to: String) -> Bool {
+        if case .success = retryingInterrupts({ Glibc.link(from, to) }) { return true }
+        return false
+    }
+
+    public static func exists(_ path: String) -> Bool { Status(path: path) != nil }
+
+    /// The directory part of `path` (`.` when it has none).
+    public static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// `path` and any missing parents, each created with `mode`.
+    public static func createDirectories(_ path: String, mode: mode_t) throws(SystemError) {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + part
+            if case .failure(let code) = retryingInterrupts({ mkdir(prefix, mode) }), code != .fileExists {
+                throw SystemError("create directory", prefix, code)
+            }
+        }
+    }
+
+    /// The absolute, symlink-free form of `path`, or nil when it does not exist.
+    public static func realPath(_ path: String) -> String? {
+        guard let full = realpath(path, nil) else { return nil }
+        defer { free(full) }
+        return String(cString: full)
+    }
+
+    /// The working directory.
+    public static var currentDirectory: String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
+        guard getcwd(&buffer, buffer.count) != nil else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Whether the current user may execute `path`.
+    public static func isExecutable(_ path: String) -> Bool { access(path, X_OK) == 0 }
+}
+
+/// The fields of `stat` Coffer reads.
+public struct Status: Equatable, Sendable {
+    public let device: UInt64
+    public let inode: UInt64
+    public let size: Int
+    public let mode: mode_t
+    public let owner: uid_t
+    public let modifiedSeconds: Int
+    public let modifiedNanoseconds: Int
+
+    init(_ info: stat) {
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int(info.st_size)
+        mode = info.st_mode
+        owner = info.st_uid
+        modifiedSeconds = info.st_mtim.tv_sec
+        modifiedNanoseconds = info.st_mtim.tv_nsec
+    }
+
+    /// `stat`, or with `followLinks: false` `lstat`; nil when there is nothing at `path`.
+    public init?(path: String, followLinks: Bool = true) {
+        var info = stat()
+        let result = retryingInterrupts { followLinks ? stat(path, &info) : lstat(path, &info) }
+        guard case .success = result else { return nil }
+        self.init(info)
+    }
+
+    public init(fd: Int32, path: String) throws(SystemError) {
+        var info = stat()
+        try systemCall("stat", path) { fstat(fd, &info) }
+        self.init(info)
+    }
+
+    public var permissions: mode_t { mode & 0o7777 }
+    public var isDirectory: Bool { mode & S_IFMT == S_IFDIR }
+}
+
+/// An exclusive `flock` on a file, held until this goes away.
+public final class FileLock {
+    private let fd: Int32
+
+    /// Blocks until the lock is held; creates the lock file (0600) when missing.
+    public init(exclusive path: String) throws(SystemError) {
+        fd = try Files.open(path, O_RDWR | O_CREAT, mode: 0o600)
+        do throws(SystemError) {
+            try systemCall("lock", path) { flock(fd, LOCK_EX) }
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    deinit { close(fd) }
+}

@@ -1,0 +1,72 @@
+import CSystemShims
+import Glibc
+
+/// Starting programs with `posix_spawn`: what the child's descriptors are, and waiting for it.
+public enum Spawn {
+    /// One change to the child's descriptors, in order.
+    public enum Action: Sendable {
+        /// Open `path` as descriptor `fd`.
+        case open(Int32, path: String, flags: Int32)
+        /// The parent's descriptor `from` becomes the child's `to`.
+        case duplicate(Int32, to: Int32)
+        case close(Int32)
+    }
+
+    /// Starts `argv`. `searchPath`: find `argv[0]` on PATH. `environment`: the child's, else this one's.
+    public static func start(_ argv: [String], searchPath: Bool, actions: [Action] = [], environment: [String: String]? = nil) throws(SystemError) -> pid_t {
+        var fileActions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&fileActions)
+        defer { posix_spawn_file_actions_destroy(&fileActions) }
+        for action in actions {
+            switch action {
+            case .open(let fd, let path, let flags): posix_spawn_file_actions_addopen(&fileActions, fd, path, flags, 0)
+            case .duplicate(let from, let to): posix_spawn_file_actions_adddup2(&fileActions, from, to)
+            case .close(let fd): posix_spawn_file_actions_addclose(&fileActions, fd)
+            }
+        }
+        var pid: pid_t = 0
+        let status = withCStrings(argv) { args in
+            if let environment {
+                return withCStrings(environment.map { "\($0)=\($1)" }) { env in
+                    searchPath ? posix_spawnp(&pid, argv[0], &fileActions, nil, args, env) : posix_spawn(&pid, argv[0], &fileActions, nil, args, env)
+                }
+            }
+            return searchPath ? posix_spawnp(&pid, argv[0], &fileActions, nil, args, environ) : posix_spawn(&pid, argv[0], &fileActions, nil, args, environ)
+        }
+        // posix_spawn returns the error number instead of setting errno.
+        guard status == 0 else { throw SystemError("run", argv[0], Errno(rawValue: status)) }
+        return pid
+    }
+
+    /// Waits for the child; its raw wait status.
+    public static func wait(_ pid: pid_t) -> Int32 {
+        var status: Int32 = 0
+        _ = retryingInterrupts { waitpid(pid, &status, 0) }
+        return status
+    }
+
+    /// The wait status as a shell reports it: the exit code, or 128 + the signal.
+    public static func exitCode(_ status: Int32) -> Int32 {
+        (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+    }
+
+    /// Descriptors 3 and up that are open now and not `keeping`: to close in a child that must inherit
+    /// nothing else.
+    public static func openDescriptors(from first: Int32, keeping: Set<Int32> = []) -> [Int32] {
+        (first..<256).filter { !keeping.contains($0) && fcntl($0, F_GETFD) != -1 }
+    }
+
+    /// A pipe whose ends are both close-on-exec (a child gets an end only through `duplicate`).
+    public static func pipe() throws(SystemError) -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [0, 0]
+        try systemCall("create", "a pipe") { coffer_pipe_cloexec(&fds) }
+        return (fds[0], fds[1])
+    }
+}
+
+/// Lends `strings` to `body` as a NULL-terminated C array; the copies are freed after.
+public func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) } + [nil]
+    defer { pointers.forEach { free($0) } }
+    return body(&pointers)
+}
