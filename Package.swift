@@ -51,7 +51,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "coffer", dependencies: ["CofferCLI"]),
+        .executableTarget(name: "coffer", dependencies: ["CofferCLI", "CofferSystem"]),
         // git runs this on every fetch and push: no Foundation, no ArgumentParser, one round trip.
         .executableTarget(name: "git-credential-coffer", dependencies: ["CofferAgentProtocol", "CofferSystem"]),
         .testTarget(name: "CofferSodiumTests", dependencies: ["CofferSodium"], exclude: ["Vectors"]),

@@ -83,12 +83,12 @@ final class Listener {
         do {
             fd = try UnixSocket.listen(path)
         } catch { throw .system(error) }
-        inode = Status(path: path)?.inode ?? 0
+        inode = FileStatus(path: path)?.inode ?? 0
     }
 
     /// Removes the socket file, unless another agent has since put its own there.
     func remove() {
-        if Status(path: path)?.inode == inode { try? Files.remove(path) }
+        if FileStatus(path: path)?.inode == inode { try? Files.remove(path) }
         Files.close(fd)
     }
 }

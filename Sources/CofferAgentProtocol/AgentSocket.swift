@@ -22,7 +22,7 @@ public enum AgentSocket {
         if create {
             do { try Files.createDirectories(dir, mode: 0o700) } catch { throw .system(error) }
         }
-        guard let info = Status(path: dir, followLinks: false) else { throw .notRunning }
+        guard let info = FileStatus(path: dir, followLinks: false) else { throw .notRunning }
         guard info.isDirectory else { throw .insecureDirectory(path: dir, why: "not a directory") }
         guard info.owner == Process.effectiveUID else { throw .insecureDirectory(path: dir, why: "owned by uid \(info.owner)") }
         guard info.permissions & 0o077 == 0 else {

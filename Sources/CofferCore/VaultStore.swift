@@ -15,7 +15,7 @@ public struct VaultStore: Sendable {
     public var exists: Bool { Files.exists(path) }
 
     /// The file's permission bits, when it exists.
-    public var mode: UInt32? { Status(path: path).map { UInt32($0.permissions) } }
+    public var mode: UInt32? { FileStatus(path: path).map { UInt32($0.permissions) } }
 
     /// Reads the whole file, refusing sizes no vault can have before allocating for them.
     public func read() throws(VaultError) -> [UInt8] { try readWithIdentity().bytes }
@@ -29,14 +29,14 @@ public struct VaultStore: Sendable {
         } catch where error.errno == .noSuchFileOrDirectory {
             throw .vaultNotFound(path)
         } catch where error.errno == .fileTooLarge {
-            throw .fileTooLarge(Status(path: path)?.size ?? VaultFormat.maxFileBytes + 1)
+            throw .fileTooLarge(FileStatus(path: path)?.size ?? VaultFormat.maxFileBytes + 1)
         } catch {
             throw .system(error)
         }
     }
 
     /// The identity of the file at `path` now; nil when there is none.
-    public var identity: FileIdentity? { Status(path: path).map(FileIdentity.init) }
+    public var identity: FileIdentity? { FileStatus(path: path).map(FileIdentity.init) }
 
     /// Runs `body` holding an exclusive `flock` on the lock file, so read-modify-write cycles of several
     /// processes follow one another instead of losing each other's changes.
@@ -94,9 +94,9 @@ public struct VaultStore: Sendable {
 /// Enough of `stat` to notice that a file was replaced or rewritten: every writer renames a new file into
 /// place (a new inode) and a rewrite in place changes the size or modification time.
 public struct FileIdentity: Equatable, Sendable {
-    let status: Status
+    let status: FileStatus
 
-    init(_ status: Status) { self.status = status }
+    init(_ status: FileStatus) { self.status = status }
 
     public static func == (a: FileIdentity, b: FileIdentity) -> Bool {
         a.status.device == b.status.device && a.status.inode == b.status.inode && a.status.size == b.status.size

@@ -71,3 +71,21 @@ extension Process {
     /// Ends the process with `code`.
     public static func exit(_ code: Int32) -> Never { Glibc.exit(code) }
 }
+
+extension Process {
+    public static func sleep(milliseconds: Int) { usleep(useconds_t(milliseconds * 1000)) }
+}
+
+/// Wall-clock time, in UTC.
+public enum UTCTime {
+    /// Unix seconds now.
+    public static func now() -> Int64 { Int64(time(nil)) }
+
+    /// Year, month (1-12), day, hour, minute, second of `seconds`.
+    public static func components(_ seconds: Int64) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
+        var t = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        return (Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+    }
+}

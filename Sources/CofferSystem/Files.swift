@@ -6,10 +6,10 @@ import Glibc
 /// its result checked and `EINTR` retried.
 public enum Files {
     /// The file's bytes; a file larger than `limit` is refused with `tooLarge` before it is read.
-    public static func read(_ path: String, limit: Int) throws(SystemError) -> (bytes: [UInt8], status: Status) {
+    public static func read(_ path: String, limit: Int) throws(SystemError) -> (bytes: [UInt8], status: FileStatus) {
         let fd = try open(path, O_RDONLY)
         defer { close(fd) }
-        let status = try Status(fd: fd, path: path)
+        let status = try FileStatus(fd: fd, path: path)
         guard status.size <= limit else { throw SystemError("read", path, .fileTooLarge) }
         var bytes = [UInt8](repeating: 0, count: status.size)
         let count = try bytes.withUnsafeMutableBytes { b in Result { () throws(SystemError) in try readFully(fd, b, path: path) } }.get()
@@ -55,6 +55,11 @@ public enum Files {
 
     /// Closes a descriptor this process owns (its result carries nothing to act on).
     public static func close(_ fd: Int32) { _ = Glibc.close(fd) }
+
+    /// One `read`, `EINTR` retried: the bytes read, 0 at end of input.
+    public static func readSome(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer) -> Result<Int, Errno> {
+        retryingInterrupts { Glibc.read(fd, buffer.baseAddress!, buffer.count) }
+    }
 
     /// Reads until `buffer` is full or the input ends; returns the count read.
     public static func readFully(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, path: String) throws(SystemError) -> Int {
@@ -123,7 +128,7 @@ public enum Files {
         return false
     }
 
-    public static func exists(_ path: String) -> Bool { Status(path: path) != nil }
+    public static func exists(_ path: String) -> Bool { FileStatus(path: path) != nil }
 
     /// The directory part of `path` (`.` when it has none).
     public static func directory(of path: String) -> String {
@@ -161,7 +166,7 @@ public enum Files {
 }
 
 /// The fields of `stat` Coffer reads.
-public struct Status: Equatable, Sendable {
+public struct FileStatus: Equatable, Sendable {
     public let device: UInt64
     public let inode: UInt64
     public let size: Int
@@ -214,4 +219,27 @@ public final class FileLock {
     }
 
     deinit { close(fd) }
+}
+
+extension Files {
+    /// Whether `fd` is an open descriptor of this process.
+    public static func isOpen(_ fd: Int32) -> Bool { fcntl(fd, F_GETFD) != -1 }
+
+    /// Overwrites a file with zeros, syncs, and removes it (a plaintext file whose contents moved into
+    /// the vault).
+    public static func shred(_ path: String) throws(SystemError) {
+        guard let status = FileStatus(path: path) else { return }
+        if let fd = try? open(path, O_WRONLY) {
+            let zeros = [UInt8](repeating: 0, count: 4096)
+            var left = status.size
+            while left > 0 {
+                let chunk = min(left, zeros.count)
+                guard (try? writeAll(fd, Array(zeros[0..<chunk]), path: path)) != nil else { break }
+                left -= chunk
+            }
+            try? sync(fd, path: path)
+            close(fd)
+        }
+        try remove(path)
+    }
 }

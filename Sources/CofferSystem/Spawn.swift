@@ -10,6 +10,8 @@ public enum Spawn {
         /// The parent's descriptor `from` becomes the child's `to`.
         case duplicate(Int32, to: Int32)
         case close(Int32)
+        /// `/dev/null`, for reading and writing, as descriptor `fd`.
+        case null(Int32)
     }
 
     /// Starts `argv`. `searchPath`: find `argv[0]` on PATH. `environment`: the child's, else this one's.
@@ -22,6 +24,7 @@ public enum Spawn {
             case .open(let fd, let path, let flags): posix_spawn_file_actions_addopen(&fileActions, fd, path, flags, 0)
             case .duplicate(let from, let to): posix_spawn_file_actions_adddup2(&fileActions, from, to)
             case .close(let fd): posix_spawn_file_actions_addclose(&fileActions, fd)
+            case .null(let fd): posix_spawn_file_actions_addopen(&fileActions, fd, "/dev/null", O_RDWR, 0)
             }
         }
         var pid: pid_t = 0
@@ -69,4 +72,34 @@ public func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMu
     var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) } + [nil]
     defer { pointers.forEach { free($0) } }
     return body(&pointers)
+}
+
+/// The child a foreground run passes signals on to.
+nonisolated(unsafe) private var foregroundChild: pid_t = 0
+
+extension Spawn {
+    /// Runs `argv` (found on PATH) as a shell runs a foreground command: in this process group and on this
+    /// terminal, so Ctrl-C reaches it directly. Meanwhile SIGINT and SIGQUIT are ignored here, SIGTERM and
+    /// SIGHUP passed on. Returns its wait status.
+    public static func runInForeground(_ argv: [String], environment: [String: String]) throws(SystemError) -> Int32 {
+        let pid = try start(argv, searchPath: true, environment: environment)
+        foregroundChild = pid
+        signal(SIGINT, SIG_IGN)
+        signal(SIGQUIT, SIG_IGN)
+        let forward: @convention(c) (Int32) -> Void = { sig in kill(foregroundChild, sig) }
+        signal(SIGTERM, forward)
+        signal(SIGHUP, forward)
+        return wait(pid)
+    }
+}
+
+extension Process {
+    /// Ends this process the way a child ended: the same exit code, or the same signal.
+    public static func exitLike(_ status: Int32) -> Never {
+        let signalled = status & 0x7F
+        if signalled == 0 { Glibc.exit((status >> 8) & 0xFF) }
+        signal(signalled, SIG_DFL)
+        raise(signalled)
+        Glibc.exit(128 + signalled)
+    }
 }

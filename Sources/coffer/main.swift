@@ -1,4 +1,4 @@
 import CofferCLI
-import Glibc
+import CofferSystem
 
-exit(CofferMain.run())
+Process.exit(CofferMain.run())

@@ -1,6 +1,6 @@
 import CofferAgentProtocol
 import CofferSodium
-import Glibc
+import CofferSystem
 
 /// `git-credential-coffer [--vault PATH] [--prompt] get|store|erase`: git's credential helper protocol
 /// (gitcredentials(7)), answered by the running agent in one round trip. No Foundation, no argument
@@ -45,12 +45,12 @@ enum Helper {
         } catch .notRunning {
             guard prompt, unlockOnTerminal(vault: vault), let again = try? AgentClient(socketPath: socket).request(message) else {
                 // Locked: no answer, so git tries its next helper or asks the user itself.
-                if isatty(2) == 1 { Output.stderr("coffer: hint: the vault is locked; run 'coffer unlock' to let git use it\n") }
+                if Terminal.isTerminal(2) { Output.stderr("coffer: hint: the vault is locked; run 'coffer unlock' to let git use it\n") }
                 return 0
             }
             reply = again
         } catch {
-            if isatty(2) == 1 { Output.stderr("coffer: error: \(error)\n") }
+            if Terminal.isTerminal(2) { Output.stderr("coffer: error: \(error)\n") }
             return 0
         }
         return Output.answer(reply) ? 0 : fail("the stored credential cannot be passed to git (a value has a line break)")
@@ -79,43 +79,26 @@ enum Helper {
             _ = try AgentClient(socketPath: socket).request(message)
         } catch .notRunning {
         } catch {
-            if isatty(2) == 1 { Output.stderr("coffer: error: \(error)\n") }
+            if Terminal.isTerminal(2) { Output.stderr("coffer: error: \(error)\n") }
         }
         return 0
     }
 
     /// `--prompt`: runs `coffer unlock` on the terminal, when there is one and git allows prompting.
     static func unlockOnTerminal(vault: String?) -> Bool {
-        if let allowed = getenv("GIT_TERMINAL_PROMPT").map({ String(cString: $0) }), allowed == "0" { return false }
-        let tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
-        guard tty >= 0 else { return false }
-        close(tty)
+        if Environment.get("GIT_TERMINAL_PROMPT") == "0" || !Terminal.isAvailable { return false }
         let coffer = siblingCoffer()
         var argv = [coffer, "unlock"]
         if let vault { argv += ["--vault", vault] }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
         // stdout is git's channel: coffer's own messages go to stderr.
-        posix_spawn_file_actions_adddup2(&actions, 2, 1)
-        var pid: pid_t = 0
-        var pointers: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        defer { pointers.forEach { free($0) } }
-        guard posix_spawnp(&pid, coffer, &actions, nil, &pointers, environ) == 0 else { return false }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return status == 0
+        guard let pid = try? Spawn.start(argv, searchPath: true, actions: [.duplicate(2, to: 1)]) else { return false }
+        return Spawn.wait(pid) == 0
     }
 
     /// The `coffer` installed beside this helper, else the one on PATH.
     static func siblingCoffer() -> String {
-        var buffer = [UInt8](repeating: 0, count: Int(PATH_MAX))
-        let n = readlink("/proc/self/exe", &buffer, buffer.count)
-        if n > 0, let slash = buffer[0..<n].lastIndex(of: 0x2F) {
-            let candidate = String(decoding: buffer[0...slash], as: UTF8.self) + "coffer"
-            if access(candidate, X_OK) == 0 { return candidate }
-        }
-        return "coffer"
+        let candidate = Environment.executableDirectory + "coffer"
+        return Files.isExecutable(candidate) ? candidate : "coffer"
     }
 
     static func usage(_ message: String) -> Int32 {
@@ -138,13 +121,9 @@ enum Output {
         text.withUTF8 { raw(fd, UnsafeRawBufferPointer($0)) }
     }
 
+    /// git reads the whole answer or none: nothing to do when its pipe is gone.
     static func raw(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
-        var done = 0
-        while done < bytes.count {
-            let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
-            if n < 0 { if errno == EINTR { continue }; return }
-            done += n
-        }
+        try? Files.writeAll(fd, bytes, path: "git")
     }
 
     /// Prints the agent's answer; false (and nothing printed) when a value could break the line format.

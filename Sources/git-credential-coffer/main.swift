@@ -1,3 +1,3 @@
-import Glibc
+import CofferSystem
 
-exit(Helper.main(Array(CommandLine.arguments.dropFirst())))
+Process.exit(Helper.main(Array(CommandLine.arguments.dropFirst())))

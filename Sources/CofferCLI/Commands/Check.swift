@@ -1,4 +1,5 @@
 import ArgumentParser
+import CofferSystem
 import CofferCore
 import CofferSodium
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import CofferCore
+import CofferSystem
 import FoundationEssentials
-import Glibc
 
 struct Exec: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,7 +32,7 @@ struct Exec: ParsableCommand {
         let withComposer = composer || !netrc
         // The vault first: when it is locked or damaged, the command does not run at all.
         let entries = try VaultSession(options).export(selection.selection)
-        var environment = ProcessInfo.processInfo.environment
+        var environment = Environment.all
         if withComposer {
             let (document, warnings) = ComposerAuth.document(from: entries)
             warnings.forEach { Console.warning($0) }
@@ -55,9 +55,9 @@ struct Exec: ParsableCommand {
             environment["COFFER_NETRC"] = path
             environment["NETRC"] = path
         }
-        defer { if let netrcPath { unlink(netrcPath) } }
+        defer { if let netrcPath { try? Files.remove(netrcPath) } }
         let status = try ChildProcess.run(command, environment: environment)
-        if let netrcPath { unlink(netrcPath) }
+        if let netrcPath { try? Files.remove(netrcPath) }
         ChildProcess.exitLike(status)
     }
 
@@ -73,13 +73,16 @@ struct Exec: ParsableCommand {
     /// In the per-user runtime directory (a tmpfs) when there is one, so the file never reaches a disk.
     func temporaryNetrc(_ lines: [String]) throws -> String {
         let base = Environment.get("XDG_RUNTIME_DIR").flatMap { $0.hasPrefix("/") ? $0 : nil } ?? (Environment.get("TMPDIR") ?? "/tmp")
-        var template = Array((base + "/coffer-netrc-XXXXXX").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw CLIError.failure("cannot create a temporary netrc file in \(base)") }
-        defer { close(fd) }
-        fchmod(fd, 0o600)
-        var text = lines.map { $0 + "\n" }.joined()
-        text.withUTF8 { _ = Glibc.write(fd, $0.baseAddress, $0.count) }
-        return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let file: (fd: Int32, path: String)
+        do { file = try Files.temporary(beside: base + "/coffer-netrc") } catch {
+            throw CLIError.failure("cannot create a temporary netrc file in \(base): \(error.errno.text)")
+        }
+        defer { Files.close(file.fd) }
+        // Every byte, or the command does not run: a short netrc would send it on with missing credentials.
+        do { try Files.writeAll(file.fd, Array(lines.map { $0 + "\n" }.joined().utf8), path: file.path) } catch {
+            try? Files.remove(file.path)
+            throw CLIError.failure("cannot write the temporary netrc file \(file.path): \(error.errno.text)")
+        }
+        return file.path
     }
 }

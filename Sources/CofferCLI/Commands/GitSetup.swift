@@ -1,4 +1,5 @@
 import ArgumentParser
+import CofferSystem
 import FoundationEssentials
 
 struct GitSetup: ParsableCommand {
@@ -29,7 +30,7 @@ struct GitSetup: ParsableCommand {
     /// starting a second git to find `git-credential-coffer` on PATH (about 2 ms of every fetch). Else
     /// the short name.
     static var helperValue: String {
-        let sibling = URL(fileURLWithPath: AgentLauncher.executablePath()).deletingLastPathComponent()
+        let sibling = URL(fileURLWithPath: Environment.executablePath).deletingLastPathComponent()
             .appendingPathComponent("git-credential-coffer").path
         return FileManager.default.isExecutableFile(atPath: sibling) ? sibling : "coffer"
     }

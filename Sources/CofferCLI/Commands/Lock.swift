@@ -1,6 +1,6 @@
 import ArgumentParser
 import CofferAgentProtocol
-import Glibc
+import CofferSystem
 
 struct Lock: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "lock", abstract: "Lock the vault: the agent wipes its memory and exits.")
@@ -15,7 +15,7 @@ struct Lock: ParsableCommand {
             return
         }
         // Return once the agent is gone, so the next command already finds the vault locked.
-        for _ in 0..<200 where access(socket, F_OK) == 0 { usleep(10_000) }
+        for _ in 0..<200 where Files.exists(socket) { Process.sleep(milliseconds: 10) }
         Console.out("locked \(vault)")
     }
 }

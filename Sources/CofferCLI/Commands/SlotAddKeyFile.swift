@@ -1,5 +1,5 @@
 import ArgumentParser
-import Glibc
+import CofferSystem
 
 struct SlotAddKeyFile: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,10 +13,10 @@ struct SlotAddKeyFile: ParsableCommand {
     @OptionGroup var options: VaultOptions
 
     func run() throws {
-        if access(path, F_OK) == 0 {
+        if Files.exists(path) {
             throw CLIError.failure("\(path) already exists", hint: "coffer never overwrites a key file; choose another path")
         }
-        let id = try VaultSession(options).addKeyFileSlot(writing: { try KeyFileIO.write($0, to: path) }, undo: { unlink(path) })
+        let id = try VaultSession(options).addKeyFileSlot(writing: { try KeyFileIO.write($0, to: path) }, undo: { try? Files.remove(path) })
         Console.out("added key-file slot \(id); the key is in \(path)")
     }
 }

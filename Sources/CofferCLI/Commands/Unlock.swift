@@ -2,7 +2,7 @@ import ArgumentParser
 import CofferAgentProtocol
 import CofferCore
 import CofferSodium
-import Glibc
+import CofferSystem
 
 struct UnlockCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,6 @@
 import ArgumentParser
 import CofferAgentProtocol
 import CofferCore
-import Glibc
 
 /// Which vault, and how to unlock it: shared by every command that opens the vault.
 struct VaultOptions: ParsableArguments {
@@ -37,8 +36,4 @@ struct VaultOptions: ParsableArguments {
         if let keyFile { return .keyFile(try KeyFileIO.read(keyFile)) }
         return .passphrase(try SecretInput.passphrase(fd: passphraseFD, file: passphraseFile, prompt: "Passphrase: ", confirm: false))
     }
-}
-
-enum Environment {
-    static func get(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 }

@@ -1,4 +1,4 @@
-import Glibc
+import CofferSystem
 
 /// Writing to standard output and standard error without buffering surprises.
 enum Console {
@@ -7,19 +7,12 @@ enum Console {
     static func hint(_ message: String) { write(2, "coffer: hint: \(message)\n") }
     static func warning(_ message: String) { write(2, "coffer: warning: \(message)\n") }
 
+    /// Whole, or as much as the stream takes: a closed stdout (`| head`) is not coffer's error to report.
     static func write(_ fd: Int32, _ text: String) {
-        var text = text
-        text.withUTF8 { buffer in
-            var done = 0
-            while done < buffer.count {
-                let n = Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done)
-                if n < 0 { if errno == EINTR { continue } else { return } }
-                done += n
-            }
-        }
+        try? Files.writeAll(fd, Array(text.utf8), path: "the output")
     }
 
-    static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
+    static func isTerminal(_ fd: Int32) -> Bool { Terminal.isTerminal(fd) }
 
     /// Left-aligned columns separated by two spaces; the last column is not padded.
     static func table(_ rows: [[String]]) -> [String] {

@@ -1,5 +1,5 @@
 import CofferSodium
-import Glibc
+import CofferSystem
 
 /// What the test suite reads from a real run of the binary that no output shows. Each hook is off unless
 /// its variable is set, and none carries a secret.
@@ -7,10 +7,9 @@ enum TestHooks {
     /// `COFFER_TEST_KDF_LOG=PATH`: appends the number of Argon2id derivations the command ran, one line per
     /// command, so a test can count them instead of timing them.
     static func reportDerivations() {
-        guard let path = getenv("COFFER_TEST_KDF_LOG").map({ String(cString: $0) }), !path.isEmpty else { return }
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
+        guard let path = Environment.get("COFFER_TEST_KDF_LOG"), !path.isEmpty,
+              let fd = try? Files.openForAppending(path) else { return }
+        defer { Files.close(fd) }
         Console.write(fd, "\(PasswordHash.derivations)\n")
     }
 }

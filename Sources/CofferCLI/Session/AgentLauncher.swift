@@ -1,6 +1,6 @@
 import CofferAgentProtocol
 import CofferSodium
-import Glibc
+import CofferSystem
 
 /// Starts `coffer agent` as a detached process and makes the unlock hand-off (`UnlockHandoff`): the secret
 /// goes down a pipe (never argv or the environment), and the agent's first line on a second pipe says
@@ -8,67 +8,43 @@ import Glibc
 enum AgentLauncher {
     static func start(vault: String, socket: String, idle: Int, max: Int, method: UnlockHandoff.Method, secret: SecureBytes) throws {
         let handoff = try UnlockHandoff.encode(method, secret)
-        var unlockPipe: [Int32] = [0, 0], statusPipe: [Int32] = [0, 0]
-        guard pipe(&unlockPipe) == 0, pipe(&statusPipe) == 0 else { throw CLIError.failure("cannot create a pipe for the agent") }
-        for fd in [unlockPipe[1], statusPipe[0]] { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, unlockPipe[0], UnlockHandoff.secretDescriptor)
-        posix_spawn_file_actions_adddup2(&actions, statusPipe[1], UnlockHandoff.statusDescriptor)
-        for fd: Int32 in 5..<256 where fcntl(fd, F_GETFD) != -1 { posix_spawn_file_actions_addclose(&actions, fd) }
-        let program = executablePath()
+        let unlock: (read: Int32, write: Int32), status: (read: Int32, write: Int32)
+        do {
+            unlock = try Spawn.pipe()
+            status = try Spawn.pipe()
+        } catch { throw CLIError.failure("cannot create a pipe for the agent: \(error.errno.text)") }
+        // The agent gets its two pipe ends as descriptors 3 and 4, /dev/null as its standard streams, and
+        // nothing else this process has open.
+        var actions: [Spawn.Action] = [
+            .null(0), .null(1), .null(2),
+            .duplicate(unlock.read, to: UnlockHandoff.secretDescriptor), .duplicate(status.write, to: UnlockHandoff.statusDescriptor),
+        ]
+        actions += Spawn.openDescriptors(from: 5).map { .close($0) }
+        let program = Environment.executablePath
         let argv = [program, "agent", "--vault", vault, "--socket", socket, "--idle", String(idle), "--max", String(max)]
-        var pid: pid_t = 0
-        let spawned = withCStrings(argv) { args in posix_spawn(&pid, program, &actions, nil, args, environ) }
-        close(unlockPipe[0])
-        close(statusPipe[1])
-        defer { close(statusPipe[0]) }
-        guard spawned == 0 else {
-            close(unlockPipe[1])
-            throw CLIError.failure("cannot start the agent: \(String(cString: strerror(spawned)).lowercased())")
+        let pid: Int32
+        do {
+            pid = try Spawn.start(argv, searchPath: false, actions: actions)
+        } catch {
+            for fd in [unlock.read, unlock.write, status.read, status.write] { Files.close(fd) }
+            throw CLIError.failure("cannot start the agent: \(error.errno.text)")
         }
-        handoff.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let n = write(unlockPipe[1], raw.baseAddress! + done, raw.count - done)
-                if n < 0 { if errno == EINTR { continue }; break }
-                done += n
-            }
-        }
-        close(unlockPipe[1])
-        let status = UnlockHandoff.Status(line: readLine(statusPipe[0]))
-        guard case .failed(let kind, let message) = status else { return }
+        Files.close(unlock.read)
+        Files.close(status.write)
+        defer { Files.close(status.read) }
+        // An agent that died early closes the pipe: its status line then says so.
+        try? handoff.withUnsafeBytes { (b) throws(SystemError) in try Files.writeAll(unlock.write, b, path: "the unlock pipe") }
+        Files.close(unlock.write)
+        let reply = UnlockHandoff.Status(line: readLine(status.read))
+        guard case .failed(let kind, let message) = reply else { return }
         // Reap a child that failed; one that succeeded lives on, adopted by init once this process exits.
-        var wstatus: Int32 = 0
-        waitpid(pid, &wstatus, 0)
+        _ = Spawn.wait(pid)
         throw AgentError.remote(message: message, kind: kind)
     }
 
+    /// The agent's status line (it holds no secret).
     static func readLine(_ fd: Int32) -> String {
-        var bytes: [UInt8] = []
-        var byte: UInt8 = 0
-        while bytes.count < 4096 {
-            let n = read(fd, &byte, 1)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 || byte == 0x0A { break }
-            bytes.append(byte)
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        let line = (try? LineReader.readLine(fd: fd, limit: 4096)) ?? nil
+        return line.map { $0.withUnsafeBytes { String(decoding: $0, as: UTF8.self) } } ?? ""
     }
-
-    static func executablePath() -> String {
-        var buffer = [UInt8](repeating: 0, count: Int(PATH_MAX))
-        let n = readlink("/proc/self/exe", &buffer, buffer.count)
-        return n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : CommandLine.arguments[0]
-    }
-}
-
-func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
-    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) } + [nil]
-    defer { pointers.forEach { free($0) } }
-    return body(&pointers)
 }

@@ -2,6 +2,7 @@ import CofferAgent
 import CofferAgentProtocol
 import CofferCore
 import CofferSodium
+import CofferSystem
 
 /// How one command reaches the vault. Decided at its first request and kept for the rest of the command:
 ///
