@@ -62,8 +62,8 @@ public final class AgentClient {
 }
 
 /// Blocking frame I/O for clients; the agent itself reads incrementally.
-public enum FrameIO {
-    public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(AgentError) {
+enum FrameIO {
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(AgentError) {
         var done = 0
         while done < bytes.count {
             switch UnixSocket.send(fd, UnsafeRawBufferPointer(rebasing: bytes[done...])) {
@@ -75,7 +75,7 @@ public enum FrameIO {
     }
 
     /// Reads `u32 length ‖ body` and returns the body in locked memory.
-    public static func readFrame(_ fd: Int32, limit: Int, path: String) throws(AgentError) -> SecureBytes {
+    static func readFrame(_ fd: Int32, limit: Int, path: String) throws(AgentError) -> SecureBytes {
         var header: UInt32 = 0
         try withUnsafeMutableBytes(of: &header) { (h) throws(AgentError) in try readExactly(fd, h, path: path, startsFrame: true) }
         let length = Int(UInt32(littleEndian: header))

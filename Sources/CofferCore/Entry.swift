@@ -211,8 +211,8 @@ struct EntryShape {
     /// Fields only a login has (a bitmask: this runs for every entry of every vault opened).
     static let loginOnly = TagSet([.protocol, .path, .passwordExpiryUTC, .oauthRefreshToken])
 
-    func check(name: String) throws(VaultError) {
-        func bad(_ why: String) -> VaultError { .invalidEntry("\(name): \(why)") }
+    func check(name: @autoclosure () -> String) throws(VaultError) {
+        func bad(_ why: String) -> VaultError { .invalidEntry("\(name()): \(why)") }
         func has(_ tag: VaultFormat.Tag) -> Bool { present.contains(tag) }
         let hasLoginOnly = present.bits & EntryShape.loginOnly.bits != 0
         switch kind {

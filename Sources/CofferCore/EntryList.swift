@@ -11,8 +11,8 @@ public struct EntryList: Sendable {
     /// In vault order: `i >= 0` is the entry at `source.ranges[i]`, as read; `i < 0` is `decoded[-1 - i]`.
     private var items: [Int]
     private var decoded: [Entry]
-    /// Name → position in `items`.
-    private var index: [String: Int]
+    /// Name → position in `items`, once the list has changed; until then `source`'s name table answers.
+    private var index: [String: Int]?
 
     public init() {
         source = nil
@@ -35,10 +35,10 @@ public struct EntryList: Sendable {
 
     private init(payload: SecureBytes, redacted: Bool) throws(VaultError) {
         let (ranges, names) = try Payload.index(payload, redacted: redacted)
-        source = Source(plaintext: payload, ranges: ranges, redacted: redacted)
+        source = Source(plaintext: payload, ranges: ranges, names: names, redacted: redacted)
         items = Array(0..<ranges.count)
         decoded = []
-        index = names
+        index = nil
     }
 
     public var count: Int { items.count }
@@ -54,11 +54,30 @@ public struct EntryList: Sendable {
 
     /// The named entries that exist, in vault order.
     public func entries(named names: [String]) -> [Entry] {
-        names.compactMap { index[$0] }.sorted().map { entry(item: items[$0]) }
+        names.compactMap(position).sorted().map { entry(item: items[$0]) }
     }
 
-    public func entry(named name: String) -> Entry? { index[name].map { entry(item: items[$0]) } }
-    public func contains(_ name: String) -> Bool { index[name] != nil }
+    public func entry(named name: String) -> Entry? { position(of: name).map { entry(item: items[$0]) } }
+    public func contains(_ name: String) -> Bool { position(of: name) != nil }
+
+    /// Where the named entry is in `items`.
+    private func position(of name: String) -> Int? {
+        if let index { return index[name] }
+        // Unchanged since it was read: items are the payload's entries in order, and its table finds them.
+        return source?.find(name)
+    }
+
+    /// The index by name as a dictionary, built on the first change (names decoded from the payload once).
+    private mutating func changing() -> [String: Int] {
+        if let index { return index }
+        var built: [String: Int] = [:]
+        built.reserveCapacity(items.count)
+        for (position, item) in items.enumerated() {
+            built[item < 0 ? decoded[-1 - item].name : source!.name(item)] = position
+        }
+        index = built
+        return built
+    }
 
     private func entry(item: Int) -> Entry {
         item < 0 ? decoded[-1 - item] : source!.entry(item)
@@ -69,6 +88,7 @@ public struct EntryList: Sendable {
     public mutating func decodeAll() {
         guard source != nil else { return }
         let all = entries
+        _ = changing()
         decoded = all
         items = all.indices.map { -1 - $0 }
         source = nil
@@ -79,13 +99,16 @@ public struct EntryList: Sendable {
 
     public mutating func add(_ entry: Entry) throws(VaultError) {
         try entry.validate()
+        var index = changing()
         guard index[entry.name] == nil else { throw .duplicateName(entry.name) }
         index[entry.name] = items.count
+        self.index = index
         items.append(store(entry, replacing: nil))
     }
 
     /// Changes one entry in place; the result must still be valid and keep its name unique.
     public mutating func update(_ name: String, _ change: (inout Entry) throws(VaultError) -> Void) throws(VaultError) {
+        var index = changing()
         guard let i = index[name] else { throw .entryNotFound(name) }
         var entry = self.entry(item: items[i])
         try change(&entry)
@@ -94,15 +117,17 @@ public struct EntryList: Sendable {
             guard index[entry.name] == nil else { throw .duplicateName(entry.name) }
             index[name] = nil
             index[entry.name] = i
+            self.index = index
         }
         items[i] = store(entry, replacing: items[i])
     }
 
     public mutating func remove(_ name: String) throws(VaultError) {
+        var index = changing()
         guard let i = index.removeValue(forKey: name) else { throw .entryNotFound(name) }
         items.remove(at: i)
         // Positions after it move down by one; the names need no hashing again.
-        index = index.mapValues { $0 > i ? $0 - 1 : $0 }
+        self.index = index.mapValues { $0 > i ? $0 - 1 : $0 }
     }
 
     /// Keeps a decoded entry; reuses its slot when the item was already decoded.
@@ -145,12 +170,28 @@ public struct EntryList: Sendable {
 private final class Source: @unchecked Sendable {
     let plaintext: SecureBytes
     let ranges: [Range<Int>]
+    let names: NameTable
     let redacted: Bool
 
-    init(plaintext: SecureBytes, ranges: [Range<Int>], redacted: Bool) {
+    init(plaintext: SecureBytes, ranges: [Range<Int>], names: NameTable, redacted: Bool) {
         self.plaintext = plaintext
         self.ranges = ranges
+        self.names = names
         self.redacted = redacted
+    }
+
+    /// The index of the entry named `name`.
+    func find(_ name: String) -> Int? {
+        var name = name
+        return name.withUTF8 { query in
+            plaintext.withUnsafeBytes { bytes in
+                names.find(UnsafeRawBufferPointer(query)) { Payload.nameBytes(bytes, ranges[$0]) }
+            }
+        }
+    }
+
+    func name(_ i: Int) -> String {
+        plaintext.withUnsafeBytes { String(decoding: Payload.nameBytes($0, ranges[i]), as: UTF8.self) }
     }
 
     /// The entry at `i`; `fields` and `history` are scratch space, reused when many are decoded.

@@ -69,9 +69,14 @@ enum Payload {
         }
         /// A length-prefixed group whose length is only known after writing it.
         mutating func group(_ tag: Tag?, _ body: (inout Sink) -> Void) {
+            if let tag { withUnsafeBytes(of: tag.rawValue) { raw($0) } }
+            // Counting, the length's value does not matter: the body runs once. Writing, it is measured first.
+            if buffer == nil {
+                offset += 4
+                return body(&self)
+            }
             var measure = Sink(buffer: nil, redacted: redacted)
             body(&measure)
-            if let tag { withUnsafeBytes(of: tag.rawValue) { raw($0) } }
             u32(UInt32(measure.offset))
             body(&self)
         }
@@ -103,8 +108,8 @@ enum Payload {
     /// tags, sizes, text rules, known values, which fields each kind has, unique names — and returns where
     /// each entry is and the index by name. No entry is built: `decodeEntry` makes one when it is asked for.
     /// `redacted`: every secret field must be empty (a `list` reply).
-    static func index(_ plaintext: SecureBytes, redacted: Bool) throws(VaultError) -> (ranges: [Range<Int>], names: [String: Int]) {
-        try plaintext.withUnsafeBytes { (bytes) throws(VaultError) -> ([Range<Int>], [String: Int]) in
+    static func index(_ plaintext: SecureBytes, redacted: Bool) throws(VaultError) -> (ranges: [Range<Int>], names: NameTable) {
+        try plaintext.withUnsafeBytes { (bytes) throws(VaultError) -> ([Range<Int>], NameTable) in
             var reader = ByteReader(bytes)
             let short = VaultError.malformedPayload("truncated")
             let count = try reader.uint(4, or: short)
@@ -112,29 +117,39 @@ enum Payload {
             guard count <= UInt64(reader.remaining / 4) else { throw .malformedPayload("entry count \(count) exceeds the payload") }
             var ranges: [Range<Int>] = []
             ranges.reserveCapacity(Int(count))
-            var names: [String: Int] = [:]
-            names.reserveCapacity(Int(count))
+            var names = NameTable(capacity: Int(count))
             var fields = Fields(), historyFields = Fields()
             for i in 0..<Int(count) {
                 let length = Int(try reader.uint(4, or: short))
                 let range = try reader.skip(length, or: short)
-                let name = try check(bytes, range, redacted: redacted, index: i, fields: &fields, historyFields: &historyFields)
-                // One hash per name: the uniqueness check is the index.
-                guard names.updateValue(i, forKey: name) == nil else { throw .malformedPayload("duplicate entry name '\(name)'") }
+                try check(bytes, range, redacted: redacted, index: i, fields: &fields, historyFields: &historyFields)
                 ranges.append(range)
+                // One hash per name: the uniqueness check is the index.
+                guard names.insert(i, name: nameBytes(bytes, range), names: { nameBytes(bytes, ranges[$0]) }) else {
+                    throw .malformedPayload("duplicate entry name '\(String(decoding: nameBytes(bytes, range), as: UTF8.self))'")
+                }
             }
             guard reader.isAtEnd else { throw .malformedPayload("\(reader.remaining) trailing bytes") }
             return (ranges, names)
         }
     }
 
-    /// The rules for one entry, on its bytes; returns its name.
+    /// The name of a checked entry: its first field (tag `0x01`, required, and tags ascend), whose value
+    /// starts after the tag byte and the u32 length.
+    static func nameBytes(_ bytes: UnsafeRawBufferPointer, _ entry: Range<Int>) -> UnsafeRawBufferPointer {
+        let length = Int(bytes.loadUnaligned(fromByteOffset: entry.lowerBound + 1, as: UInt32.self).littleEndian)
+        return UnsafeRawBufferPointer(rebasing: bytes[(entry.lowerBound + 5)..<(entry.lowerBound + 5 + length)])
+    }
+
+    /// The rules for one entry, on its bytes.
     private static func check(
         _ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, redacted: Bool, index: Int, fields f: inout Fields, historyFields h: inout Fields
-    ) throws(VaultError) -> String {
+    ) throws(VaultError) {
         let context = Where(index: index, history: false)
         try readFields(bytes, range, allowed: EntryFields.entryTags, context: context, into: &f)
-        let name = f[.name].map { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[$0]), as: UTF8.self) } ?? ""
+        // The name as text only for a message: most entries have nothing to report.
+        let nameRange = f[.name]
+        func name() -> String { nameRange.map { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[$0]), as: UTF8.self) } ?? "" }
         func wrapped(_ error: VaultError) -> VaultError {
             if case .malformedPayload = error { return error }
             return .malformedPayload("\(context): \(error)")
@@ -142,17 +157,16 @@ enum Payload {
         try checkRecord(bytes, f, EntryFields.entryRules, history: false, name: name, redacted: redacted, context: context, wrap: wrapped)
         let kind = EntryKind(rawValue: bytes[f[.kind]!.lowerBound])!
         let tokenType = f[.tokenType].flatMap { TokenType(rawValue: String(decoding: UnsafeRawBufferPointer(rebasing: bytes[$0]), as: UTF8.self)) }
-        do { try EntryShape(kind: kind, tokenType: tokenType, present: f.present).check(name: name) } catch { throw wrapped(error) }
+        do { try EntryShape(kind: kind, tokenType: tokenType, present: f.present).check(name: name()) } catch { throw wrapped(error) }
         let historyContext = Where(index: index, history: true)
         for record in f.history {
             try readFields(bytes, record, allowed: EntryFields.historyTags, context: historyContext, into: &h)
             try checkRecord(bytes, h, EntryFields.historyRules, history: true, name: name, redacted: redacted, context: historyContext, wrap: wrapped)
         }
-        return name
     }
 
     private static func checkRecord(
-        _ bytes: UnsafeRawBufferPointer, _ f: borrowing Fields, _ rules: [FieldRule], history: Bool, name: String, redacted: Bool,
+        _ bytes: UnsafeRawBufferPointer, _ f: borrowing Fields, _ rules: [FieldRule], history: Bool, name: () -> String, redacted: Bool,
         context: Where, wrap: (VaultError) -> VaultError
     ) throws(VaultError) {
         for rule in rules {
@@ -162,7 +176,7 @@ enum Payload {
             }
             let value = UnsafeRawBufferPointer(rebasing: bytes[range])
             if let problem = rule.codec.problem(value, redacted: redacted) {
-                throw wrap(Entry.error(problem, rule.tag, EntryFields.label(rule.tag, history: history), name: name, at: "\(context)"))
+                throw wrap(Entry.error(problem, rule.tag, EntryFields.label(rule.tag, history: history), name: name(), at: "\(context)"))
             }
             guard rule.known.accepts(value) else {
                 throw .malformedPayload("\(context): unknown \(EntryFields.label(rule.tag, history: history))")

@@ -57,31 +57,18 @@ public struct VaultStore: Sendable {
     /// leaves either the old or the new vault whole.
     public func write(_ bytes: [UInt8]) throws(VaultError) {
         do {
-            let (fd, temporary) = try Files.temporary(beside: path)
-            var committed = false
-            defer {
-                Files.close(fd)
-                if !committed { try? Files.remove(temporary) }
-            }
-            try Files.writeAll(fd, bytes, path: temporary)
-            try Files.sync(fd, path: temporary)
-            if exists { try keepBackup() }
-            try Files.rename(temporary, to: path)
-            committed = true
-            try Files.syncDirectory(directory)
-        } catch let error as SystemError {
-            throw .system(error)
+            try Files.replace(path, with: bytes) { () throws(SystemError) in if exists { try keepBackup() } }
         } catch {
-            throw error as! VaultError
+            throw .system(error)
         }
     }
 
     /// The current file becomes `.bak`: a hard link where the file system allows it, else a copy.
-    private func keepBackup() throws {
+    private func keepBackup() throws(SystemError) {
         let staging = backupPath + ".tmp"
         try Files.remove(staging)
         if !Files.link(path, to: staging) {
-            let current = try read()
+            let current = try Files.read(path, limit: VaultFormat.maxFileBytes).bytes
             let fd = try Files.createExclusive(staging)
             defer { Files.close(fd) }
             try Files.writeAll(fd, current, path: staging)

@@ -112,6 +112,24 @@ public enum Files {
         return (fd, name)
     }
 
+    /// Replaces `path` atomically with `bytes` (mode 0600): a temporary file in the same directory, fsync,
+    /// `beforeRename` (a backup of the old file, say), rename over `path`, fsync of the directory. A crash at
+    /// any point leaves either the old or the new file whole; a failure removes the temporary file.
+    public static func replace(_ path: String, with bytes: [UInt8], beforeRename: () throws(SystemError) -> Void = {}) throws(SystemError) {
+        let (fd, temporary) = try Files.temporary(beside: path)
+        var committed = false
+        defer {
+            close(fd)
+            if !committed { try? remove(temporary) }
+        }
+        try writeAll(fd, bytes, path: temporary)
+        try sync(fd, path: temporary)
+        try beforeRename()
+        try rename(temporary, to: path)
+        committed = true
+        try syncDirectory(directory(of: path))
+    }
+
     public static func rename(_ from: String, to: String) throws(SystemError) {
         try systemCall("rename", to) { Glibc.rename(from, to) }
     }

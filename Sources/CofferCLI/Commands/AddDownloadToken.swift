@@ -19,6 +19,6 @@ struct AddDownloadToken: ParsableCommand {
         let token = try SecretInput.secret(prompt: "Download access token: ", what: "token")
         var new = Entry(name: entry.name, kind: .downloadToken, host: host, username: mageid, secret: token, created: Clock.now())
         new.note = entry.note
-        try EntryOptions.add(new, options)
+        try VaultSession.add(new, options)
     }
 }

@@ -21,6 +21,6 @@ struct AddKeypair: ParsableCommand {
         warnUnlessMagentoKeyLength("private key", privateKey.characterCount)
         var new = Entry(name: entry.name, kind: .keypair, host: host, username: publicKey, secret: privateKey, created: Clock.now())
         new.note = entry.note
-        try EntryOptions.add(new, options)
+        try VaultSession.add(new, options)
     }
 }

@@ -38,6 +38,6 @@ struct AddLogin: ParsableCommand {
             new.oauthRefreshToken = try SecretInput.secret(prompt: "OAuth refresh token: ", what: "refresh token")
         }
         new.note = entry.note
-        try EntryOptions.add(new, options)
+        try VaultSession.add(new, options)
     }
 }

@@ -32,6 +32,6 @@ struct AddToken: ParsableCommand {
         var new = Entry(name: entry.name, kind: .token, host: host, username: consumerKey, secret: token, created: Clock.now())
         new.tokenType = type
         new.note = entry.note
-        try EntryOptions.add(new, options)
+        try VaultSession.add(new, options)
     }
 }

@@ -14,18 +14,8 @@ enum PrivateFile {
     /// Temporary file beside `path`, fsync, rename over it, fsync the directory.
     static func write(_ text: String, to path: String) throws {
         do {
-            let (fd, temporary) = try Files.temporary(beside: path)
-            var committed = false
-            defer {
-                Files.close(fd)
-                if !committed { try? Files.remove(temporary) }
-            }
-            try Files.writeAll(fd, Array(text.utf8), path: temporary)
-            try Files.sync(fd, path: temporary)
-            try Files.rename(temporary, to: path)
-            committed = true
-            try Files.syncDirectory(Files.directory(of: path))
-        } catch let error as SystemError {
+            try Files.replace(path, with: Array(text.utf8))
+        } catch {
             throw CLIError.failure("cannot write \(path): \(error.errno.text)")
         }
     }

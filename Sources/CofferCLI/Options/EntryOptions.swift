@@ -13,11 +13,3 @@ struct EntryOptions: ParsableArguments {
         if !Entry.isValidName(name) { throw VaultError.invalidName(name) }
     }
 }
-
-extension EntryOptions {
-    /// Adds `entry` and reports it: the common end of every `add` subcommand.
-    static func add(_ entry: Entry, _ options: VaultOptions) throws {
-        _ = try VaultSession(options).change(.add([entry], skipExisting: false))
-        Console.out("added \(entry.kind.word) '\(entry.name)' for \(entry.host)")
-    }
-}
