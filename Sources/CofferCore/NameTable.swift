@@ -5,14 +5,16 @@
 /// FNV-1a is not keyed: a vault's names are the vault owner's own, inside authenticated data, so nobody
 /// else can choose them to collide.
 struct NameTable: Sendable {
-    /// `index + 1` of the entry whose name hashes here, 0 for an empty slot; the count is a power of two.
-    private var slots: [Int32]
+    /// The name's hash in the high 32 bits and `index + 1` of its entry in the low, 0 for an empty slot; the
+    /// count is a power of two. The hash is compared first: only an equal one costs a look at the names,
+    /// which are scattered over the payload (a cache miss or two each).
+    private var slots: [UInt64]
     private let mask: Int
 
     init(capacity: Int) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        slots = [Int32](repeating: 0, count: size)
+        slots = [UInt64](repeating: 0, count: size)
         mask = size - 1
     }
 
@@ -32,21 +34,27 @@ struct NameTable: Sendable {
     /// Adds entry `index`; false when an entry of the same name is there already. `name(i)` lends entry
     /// `i`'s name bytes.
     mutating func insert(_ index: Int, name: UnsafeRawBufferPointer, names: (Int) -> UnsafeRawBufferPointer) -> Bool {
-        var slot = NameTable.hash(name) & mask
+        let hash = NameTable.hash(name)
+        let tag = UInt64(truncatingIfNeeded: hash) & 0xFFFF_FFFF_0000_0000
+        var slot = hash & mask
         while slots[slot] != 0 {
-            if names(Int(slots[slot]) - 1).elementsEqual(name) { return false }
+            let entry = slots[slot]
+            if entry & 0xFFFF_FFFF_0000_0000 == tag, names(Int(entry & 0xFFFF_FFFF) - 1).elementsEqual(name) { return false }
             slot = (slot + 1) & mask
         }
-        slots[slot] = Int32(index + 1)
+        slots[slot] = tag | UInt64(index + 1)
         return true
     }
 
     /// The index of the entry named `name`, if any.
     func find(_ name: UnsafeRawBufferPointer, names: (Int) -> UnsafeRawBufferPointer) -> Int? {
-        var slot = NameTable.hash(name) & mask
+        let hash = NameTable.hash(name)
+        let tag = UInt64(truncatingIfNeeded: hash) & 0xFFFF_FFFF_0000_0000
+        var slot = hash & mask
         while slots[slot] != 0 {
-            let i = Int(slots[slot]) - 1
-            if names(i).elementsEqual(name) { return i }
+            let entry = slots[slot]
+            let i = Int(entry & 0xFFFF_FFFF) - 1
+            if entry & 0xFFFF_FFFF_0000_0000 == tag, names(i).elementsEqual(name) { return i }
             slot = (slot + 1) & mask
         }
         return nil

@@ -29,6 +29,19 @@ final class EntryListTests: XCTestCase {
         }
     }
 
+    /// Names are found through the table built at open, before any change makes the dictionary.
+    func testNamesOfAnOpenedListAreFoundBeforeAnyChange() throws {
+        var list = EntryList()
+        for i in 0..<2000 { try list.add(try login("login-\(i)", host: "h", user: "u", secret: "s\(i)")) }
+        let read = try EntryList(decoding: try list.encoded())
+        for i in stride(from: 0, to: 2000, by: 37) {
+            XCTAssertEqual(read.entry(named: "login-\(i)")?.secret.revealed(), "s\(i)")
+        }
+        XCTAssertFalse(read.contains("login-2000"))
+        XCTAssertFalse(read.contains("login-"))
+        XCTAssertEqual(read.entries(named: ["login-5", "nope", "login-3"]).map(\.name), ["login-3", "login-5"])
+    }
+
     func testChangesThroughALazilyDecodedList() throws {
         var list = EntryList()
         for name in ["a", "b", "c"] { try list.add(try login(name, host: "h", user: "u", secret: "s-" + name)) }
