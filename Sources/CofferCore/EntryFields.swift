@@ -234,8 +234,8 @@ enum EntryFields {
         .time(.retired, "retired", get: { $0.retired }, set: { $0.retired = $1 }),
     ]
 
-    static let entryRules = entry.map(FieldRule.init)
-    static let historyRules = history.map(FieldRule.init)
+    static let entryRules = RuleTable(entry)
+    static let historyRules = RuleTable(history)
 
     /// The word messages use for a field of an entry or history record.
     static func label(_ tag: VaultFormat.Tag, history: Bool) -> String {
@@ -245,6 +245,22 @@ enum EntryFields {
     /// Which tags each record may hold, as bitmasks: a set lookup per field is measurable at 100,000 entries.
     static let entryTags = TagSet(entry.map(\.tag) + [.history])
     static let historyTags = TagSet(history.map(\.tag))
+}
+
+/// The rules of a record's fields by tag value, and which tags it requires: the check at open visits only
+/// the fields present, in tag order, and finds a missing one with one mask.
+struct RuleTable: Sendable {
+    private let byTag: [FieldRule?]
+    let required: TagSet
+
+    init<Root>(_ fields: [Field<Root>]) {
+        var byTag = [FieldRule?](repeating: nil, count: 64)
+        for field in fields { byTag[Int(field.tag.rawValue)] = FieldRule(field) }
+        self.byTag = byTag
+        required = TagSet(fields.filter(\.required).map(\.tag))
+    }
+
+    subscript(_ raw: Int) -> FieldRule? { byTag[raw] }
 }
 
 /// A set of tags as a bitmask (every tag is below 64).

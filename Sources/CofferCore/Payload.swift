@@ -166,14 +166,15 @@ enum Payload {
     }
 
     private static func checkRecord(
-        _ bytes: UnsafeRawBufferPointer, _ f: borrowing Fields, _ rules: [FieldRule], history: Bool, name: () -> String, redacted: Bool,
+        _ bytes: UnsafeRawBufferPointer, _ f: borrowing Fields, _ rules: RuleTable, history: Bool, name: () -> String, redacted: Bool,
         context: Where, wrap: (VaultError) -> VaultError
     ) throws(VaultError) {
-        for rule in rules {
-            guard let range = f[rule.tag] else {
-                if rule.required { throw .malformedPayload("\(context): missing field \(rule.tag)") }
-                continue
-            }
+        // The fields present, in ascending tag order (history records, tag 0x30, are checked on their own).
+        var present = f.present.bits & ~(1 << UInt64(Tag.history.rawValue))
+        while present != 0 {
+            let raw = present.trailingZeroBitCount
+            present &= present - 1
+            guard let rule = rules[raw], let range = f.range(raw: raw) else { continue }
             let value = UnsafeRawBufferPointer(rebasing: bytes[range])
             if let problem = rule.codec.problem(value, redacted: redacted) {
                 throw wrap(Entry.error(problem, rule.tag, EntryFields.label(rule.tag, history: history), name: name(), at: "\(context)"))
@@ -181,6 +182,10 @@ enum Payload {
             guard rule.known.accepts(value) else {
                 throw .malformedPayload("\(context): unknown \(EntryFields.label(rule.tag, history: history))")
             }
+        }
+        let missing = rules.required.bits & ~f.present.bits
+        if missing != 0, let tag = Tag(rawValue: UInt8(missing.trailingZeroBitCount)) {
+            throw .malformedPayload("\(context): missing field \(tag)")
         }
     }
 
@@ -240,6 +245,10 @@ enum Payload {
 
         subscript(_ tag: Tag) -> Range<Int>? {
             present.contains(tag) ? values[Int(tag.rawValue)] : nil
+        }
+
+        func range(raw: Int) -> Range<Int>? {
+            present.bits & (1 << UInt64(raw)) != 0 ? values[raw] : nil
         }
     }
 
