@@ -72,12 +72,8 @@ struct AgentHandlers {
     func export(_ request: AgentMessage) throws -> AgentMessageBuilder {
         let selection = try AgentCodec.selection(request)
         try state.refresh()
-        var entries = try selection.select(state.vault.list)
-        if !request.flag(.history) {
-            for i in entries.indices { entries[i].history = [] }
-        }
         var reply = AgentMessageBuilder.ok
-        reply.add(.payload, secret: try EntryList.encode(entries))
+        reply.add(.payload, secret: try EntryList.encode(try selection.export(state.vault.list, history: request.flag(.history))))
         return reply
     }
 

@@ -47,10 +47,3 @@ struct ByteWriter {
         withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
     }
 }
-
-extension Array where Element == UInt8 {
-    /// `withUnsafeBytes` with a typed error: the standard library's version only rethrows `any Error`.
-    func withBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try withUnsafeBytes { raw in Result { () throws(E) -> R in try body(raw) } }.get()
-    }
-}

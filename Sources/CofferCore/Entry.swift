@@ -145,19 +145,6 @@ public struct Entry: Sendable {
         (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b)
     }
 
-    /// Text fields: no control characters, bounded length. The rule on UTF-8 bytes: control characters are
-    /// single bytes; no byte of a multi-byte sequence is below 0x80.
-    static func isValidText(bytes: UnsafeRawBufferPointer, allowEmpty: Bool = false) -> Bool {
-        guard bytes.count <= VaultFormat.maxTextBytes, allowEmpty || bytes.count > 0 else { return false }
-        for b in bytes where b < 0x20 || b == 0x7F { return false }
-        return true
-    }
-
-    /// Hosts: text without `/`.
-    static func isValidHost(bytes: UnsafeRawBufferPointer) -> Bool {
-        isValidText(bytes: bytes) && !bytes.contains(0x2F)
-    }
-
     private static func utf8(of text: String, _ body: (UnsafeRawBufferPointer) -> Bool) -> Bool {
         var text = text
         return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }

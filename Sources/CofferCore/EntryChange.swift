@@ -27,6 +27,14 @@ public struct EntrySelection: Sendable, Equatable {
         return candidates.filter { e in matches(e) && (lowered.isEmpty || lowered.contains(e.host.lowercased())) }
     }
 
+    /// The selected entries as `export` hands them out: their history records (old secrets) only with
+    /// `history`. The agent and a command that opened the file both export through this.
+    public func export(_ list: EntryList, history: Bool) throws(VaultError) -> [Entry] {
+        var entries = try select(list)
+        if !history { for i in entries.indices { entries[i].history = [] } }
+        return entries
+    }
+
     private func matches(_ e: Entry) -> Bool {
         (kinds.isEmpty || kinds.contains(e.kind)) && (!enabledOnly || e.enabled)
     }

@@ -34,7 +34,8 @@ enum FieldCodec: Sendable {
         }
     }
 
-    /// `Entry.isValidText` (and with `slash`, `isValidHost`) and UTF-8 validity in one pass over the bytes.
+    /// The text rule — no control characters, at most `maxTextBytes`, valid UTF-8 — and with `slash` the host
+    /// rule (no `/`), in one pass over the bytes.
     private static func textProblem(_ value: UnsafeRawBufferPointer, slash: Bool) -> FieldProblem? {
         guard value.count <= VaultFormat.maxTextBytes else { return .rule }
         var high = false

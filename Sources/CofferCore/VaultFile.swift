@@ -1,3 +1,5 @@
+import CofferSystem
+
 /// A vault file split into its parts, before any key is known (spec §2). Parsing checks every rule
 /// that needs no key — magic, version, slot table, KDF parameters — so nothing slow runs on a bad file.
 public struct VaultFile: Sendable {

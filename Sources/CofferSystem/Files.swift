@@ -12,25 +12,22 @@ public enum Files {
         let status = try FileStatus(fd: fd, path: path)
         guard status.size <= limit else { throw SystemError("read", path, .fileTooLarge) }
         var bytes = [UInt8](repeating: 0, count: status.size)
-        let count = try bytes.withUnsafeMutableBytes { b in Result { () throws(SystemError) in try readFully(fd, b, path: path) } }.get()
+        let count = try bytes.withMutableBytes { (b) throws(SystemError) in try readFully(fd, b, path: path) }
         return (Array(bytes[0..<count]), status)
     }
 
-    /// At most `limit` bytes of a small secret file (a key file, a passphrase file) into locked memory: the
-    /// bytes read, and whether there was more.
-    public static func readSecret(_ path: String, limit: Int, what: String) throws(SystemError) -> (bytes: SecureBytes, overlong: Bool) {
+    /// At most `limit` bytes of a small secret file (a key file) into locked memory.
+    public static func readSecret(_ path: String, limit: Int, what: String) throws(SystemError) -> SecureBytes {
         let fd = try open(path, O_RDONLY, what: what)
         defer { close(fd) }
         let buffer: SecureBytes
-        do { buffer = try SecureBytes(count: limit + 1) } catch { throw SystemError("allocate memory for", path, .noMemory) }
+        do { buffer = try SecureBytes(count: limit) } catch { throw SystemError("allocate memory for", path, .noMemory) }
         let count = try buffer.withUnsafeMutableBytes { (b) throws(SystemError) in try readFully(fd, b, path: path) }
-        let bytes: SecureBytes
         do {
-            bytes = try buffer.withUnsafeBytes { (b) throws(SodiumError) in
-                try SecureBytes(copying: UnsafeRawBufferPointer(rebasing: b[0..<min(count, limit)]))
+            return try buffer.withUnsafeBytes { (b) throws(SodiumError) in
+                try SecureBytes(copying: UnsafeRawBufferPointer(rebasing: b[0..<count]))
             }
         } catch { throw SystemError("allocate memory for", path, .noMemory) }
-        return (bytes, count > limit)
     }
 
     /// Opens with close-on-exec always set; `what` names the file in the error ("the key file").
@@ -81,7 +78,7 @@ public enum Files {
     }
 
     public static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(SystemError) {
-        try bytes.withUnsafeBytes { b in Result { () throws(SystemError) in try writeAll(fd, b, path: path) } }.get()
+        try bytes.withBytes { (b) throws(SystemError) in try writeAll(fd, b, path: path) }
     }
 
     public static func sync(_ fd: Int32, path: String) throws(SystemError) {

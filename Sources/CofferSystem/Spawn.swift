@@ -53,10 +53,9 @@ public enum Spawn {
         (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
     }
 
-    /// Descriptors 3 and up that are open now and not `keeping`: to close in a child that must inherit
-    /// nothing else.
-    public static func openDescriptors(from first: Int32, keeping: Set<Int32> = []) -> [Int32] {
-        (first..<256).filter { !keeping.contains($0) && fcntl($0, F_GETFD) != -1 }
+    /// Descriptors from `first` up that are open now: to close in a child that must inherit nothing else.
+    public static func openDescriptors(from first: Int32) -> [Int32] {
+        (first..<256).filter { fcntl($0, F_GETFD) != -1 }
     }
 
     /// A pipe whose ends are both close-on-exec (a child gets an end only through `duplicate`).

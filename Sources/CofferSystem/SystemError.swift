@@ -27,6 +27,18 @@ extension Errno {
     public static var current: Errno { Errno(rawValue: Glibc.errno) }
 }
 
+extension Array where Element == UInt8 {
+    /// `withUnsafeBytes` with a typed error: the standard library's version only rethrows `any Error`.
+    public func withBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        try withUnsafeBytes { raw in Result { () throws(E) -> R in try body(raw) } }.get()
+    }
+
+    /// `withUnsafeMutableBytes` with a typed error.
+    public mutating func withMutableBytes<R, E: Error>(_ body: (UnsafeMutableRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        try withUnsafeMutableBytes { raw in Result { () throws(E) -> R in try body(raw) } }.get()
+    }
+}
+
 /// Runs a system call that returns -1 on failure, retrying on `EINTR` (swift-system's `valueOrErrno`):
 /// the one retry loop of the code base.
 @inline(__always)

@@ -1,6 +1,5 @@
 import ArgumentParser
 import CofferSystem
-import FoundationEssentials
 
 struct GitSetup: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,9 +29,8 @@ struct GitSetup: ParsableCommand {
     /// starting a second git to find `git-credential-coffer` on PATH (about 2 ms of every fetch). Else
     /// the short name.
     static var helperValue: String {
-        let sibling = URL(fileURLWithPath: Environment.executablePath).deletingLastPathComponent()
-            .appendingPathComponent("git-credential-coffer").path
-        return FileManager.default.isExecutableFile(atPath: sibling) ? sibling : "coffer"
+        let sibling = Environment.executableDirectory + "git-credential-coffer"
+        return Files.isExecutable(sibling) ? sibling : "coffer"
     }
 
     /// A value that is a coffer helper: the short name or the helper's path, with or without options.

@@ -24,11 +24,7 @@ struct UnlockCommand: ParsableCommand {
             Console.out("\(vault) was already unlocked; limits reset (idle \(DurationText.format(timers.idleSeconds)), max \(DurationText.format(timers.maxSeconds)))")
             return
         }
-        // A missing or damaged vault is reported before anything is asked.
-        let store = VaultStore(path: vault)
-        _ = try VaultFile(parsing: try store.read())
-        VaultSession.warnIfExposed(store)
-        if !options.hasExplicitUnlock && !Terminal.isAvailable { throw CLIError.locked }
+        _ = try VaultSession.checkBeforeAsking(VaultStore(path: vault), options)
         let (method, secret) = try unlockSecret()
         try AgentLauncher.start(vault: vault, socket: socket, idle: timers.idleSeconds, max: timers.maxSeconds, method: method, secret: secret)
         Console.out("unlocked \(vault) (idle \(DurationText.format(timers.idleSeconds)), max \(DurationText.format(timers.maxSeconds)))")

@@ -5,15 +5,12 @@ import CofferSystem
 /// Reading and writing key files on disk.
 enum KeyFileIO {
     static func read(_ path: String) throws -> KeyFile {
-        // One byte more than a key file holds, so an overlong file is noticed.
-        let contents: (bytes: SecureBytes, overlong: Bool)
-        do { contents = try Files.readSecret(path, limit: KeyFile.fileBytes, what: "the key file") } catch {
+        // One byte more than a key file holds, so an overlong file reaches KeyFile's own length check.
+        let contents: SecureBytes
+        do { contents = try Files.readSecret(path, limit: KeyFile.fileBytes + 1, what: "the key file") } catch {
             throw CLIError.input("cannot open the key file \(path): \(error.errno.text)")
         }
-        guard !contents.overlong else {
-            throw VaultError.invalidKeyFile("expected \(KeyFile.fileBytes) bytes starting with \(KeyFile.prefix)")
-        }
-        return try contents.bytes.withUnsafeBytes { (b) throws(VaultError) in try KeyFile(contents: b) }
+        return try contents.withUnsafeBytes { (b) throws(VaultError) in try KeyFile(contents: b) }
     }
 
     /// Writes a new key file with mode 0600; refuses to overwrite anything.

@@ -34,9 +34,7 @@ final class VaultSession {
         if let reply = try askAgent(AgentCodec.exportRequest(selection, history: history)) {
             return try AgentCodec.entries(reply, redacted: false)
         }
-        var entries = try selection.select(try openFile().vault.list)
-        if !history { for i in entries.indices { entries[i].history = [] } }
-        return entries
+        return try selection.export(try openFile().vault.list, history: history)
     }
 
     /// Applies one change to the vault as it is when the change is made, and writes it when it changed
@@ -109,6 +107,16 @@ final class VaultSession {
         return opened
     }
 
+    /// Before anything is asked: the file read and parsed, so a missing or damaged vault is reported without
+    /// a prompt; a warning when others can read it; `locked` when nothing could be asked.
+    static func checkBeforeAsking(_ store: VaultStore, _ options: VaultOptions) throws -> (file: VaultFile, identity: FileIdentity) {
+        let (bytes, identity) = try store.readWithIdentity()
+        let parsed = try VaultFile(parsing: bytes)
+        warnIfExposed(store)
+        if !options.hasExplicitUnlock && !Terminal.isAvailable { throw CLIError.locked }
+        return (parsed, identity)
+    }
+
     static func warnIfExposed(_ store: VaultStore) {
         if let mode = store.mode, mode & 0o077 != 0 {
             Console.warning("\(store.path) can be read by other users (mode \(String(mode, radix: 8))); run chmod 600 \(store.path)")
@@ -125,11 +133,7 @@ private final class OpenFile {
 
     init(_ options: VaultOptions) throws {
         store = options.store
-        let (bytes, identity) = try store.readWithIdentity()
-        // Parsed before anything is asked: a missing or damaged vault is reported without a prompt.
-        let parsed = try VaultFile(parsing: bytes)
-        VaultSession.warnIfExposed(store)
-        if !options.hasExplicitUnlock && !Terminal.isAvailable { throw CLIError.locked }
+        let (parsed, identity) = try VaultSession.checkBeforeAsking(store, options)
         vault = try Vault.open(parsed, with: try options.unlock())
         self.identity = identity
     }
