@@ -6,12 +6,13 @@ extension VaultError {
     /// The failure kind this error travels as, between processes and to the exit code.
     public var failureKind: FailureKind {
         switch self {
-        case .wrongPassphrase, .wrongKeyFile, .noSlot, .invalidKeyFile: .badKey
-        case .notAVault, .truncated, .malformedHeader, .headerTampered, .payloadTampered, .malformedPayload: .damaged
-        case .unsupportedVersion, .unsupportedKDFAlgorithm, .kdfParametersOutOfRange, .fileTooLarge: .unsupported
+        case .wrongPassphrase, .wrongKeyFile, .noSlot, .invalidKeyFile, .invalidPassphrase: .badKey
+        case .notAVault, .truncated, .badSlotCount, .badSlot, .noKnownSlot, .malformedHeader, .headerTampered, .payloadTampered, .malformedPayload: .damaged
+        case .unsupportedVersion, .unsupportedKDFAlgorithm, .kdfParametersOutOfRange, .kdfBudgetExceeded, .fileTooLarge: .unsupported
         case .entryNotFound, .vaultNotFound, .slotNotFound: .notFound
         case .duplicateName, .vaultExists: .exists
-        case .invalidName, .invalidEntry, .lastSlot: .invalid
+        case .invalidName, .invalidEntry, .lastSlot, .slotTableFull, .invalidSlot, .cannotRekey: .invalid
+        case .rekeyedWithoutSlot: .locked
         case .system, .crypto: .failure
         }
     }
@@ -29,6 +30,31 @@ struct AgentRequestError: Error {
 /// `export` and `change` requests and reads their replies, and how the agent reads those requests. One
 /// place for both sides, so they cannot disagree.
 public enum AgentCodec {
+    // MARK: Slots
+
+    /// `slots`: one `slot` field per slot, `ID TYPE FORMAT CREATED LABEL` (CREATED 0 when unknown; the
+    /// label is the rest of the value and may be empty), and `unlocked-slot` when the agent was unlocked
+    /// through a slot.
+    public static func slotsReply(_ vault: Vault) -> AgentMessageBuilder {
+        var reply = AgentMessageBuilder.ok
+        for s in vault.slotSummaries {
+            reply.add(.slot, "\(s.id) \(s.type) \(s.legacy ? 1 : 2) \(s.created ?? 0) \(s.label)")
+        }
+        if let id = vault.unlockedSlotID { reply.add(.unlockedSlot, Int(id)) }
+        return reply
+    }
+
+    public static func slots(_ reply: AgentMessage) throws -> (slots: [SlotSummary], unlocked: UInt32?) {
+        let slots = try reply.strings(.slot).map { line throws -> SlotSummary in
+            let parts = line.split(separator: " ", maxSplits: 4, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count >= 4, let id = UInt32(parts[0]), let format = Int(parts[2]), let created = Int64(parts[3]) else {
+                throw AgentError.malformed("a slot line the client cannot read")
+            }
+            return SlotSummary(id: id, type: parts[1], label: parts.count == 5 ? parts[4] : "", created: created == 0 ? nil : created, legacy: format == 1)
+        }
+        return (slots, reply.int(.unlockedSlot).flatMap(UInt32.init(exactly:)))
+    }
+
     // MARK: Selections (list, export)
 
     /// `list`: the selected entries, every secret left out.

@@ -22,14 +22,16 @@ struct AgentHandlers {
             case .export: return (try export(request), false)
             case .change: return (try change(request), false)
             case .slots: return (try slots(), false)
-            case .slotAddKeyFile: return (try addKeyFileSlot(), false)
+            case .slotAddKeyFile: return (try addKeyFileSlot(request), false)
             case .slotRemove: return (try removeSlot(request), false)
+            case .rekey: return (try rekey(), false)
             case .gitGet: return (try gitGet(request), false)
             case .gitStore: return (try gitStore(request), false)
             case .gitErase: return (try gitErase(request), false)
             }
         } catch let error as VaultError {
-            return (.error(error.description, kind: error.failureKind), false)
+            // Re-keyed by another writer without this agent's slot: it can never read the file again.
+            return (.error(error.description, kind: error.failureKind), error == .rekeyedWithoutSlot)
         } catch let error as AgentRequestError {
             return (.error(error.message, kind: error.kind), false)
         } catch let error as AgentError {
@@ -90,24 +92,29 @@ struct AgentHandlers {
 
     func slots() throws -> AgentMessageBuilder {
         try state.refresh()
-        var reply = AgentMessageBuilder.ok
-        for (id, slot) in state.vault.slots.enumerated() { reply.add(.slot, "\(id) \(slot.typeName)") }
-        return reply
+        return AgentCodec.slotsReply(state.vault)
     }
 
-    func addKeyFileSlot() throws -> AgentMessageBuilder {
+    func addKeyFileSlot(_ request: AgentMessage) throws -> AgentMessageBuilder {
         let keyFile = try KeyFile.generate()
-        var id = 0
-        try state.write { vault in id = try vault.addKeyFileSlot(keyFile) }
+        let label = request.string(.label) ?? ""
+        let now = request.int(.now).map(Int64.init) ?? WallClock.now()
+        var id: UInt32 = 0
+        try state.write { vault in id = try vault.addKeyFileSlot(keyFile, label: label, now: now) }
         var reply = AgentMessageBuilder.ok
-        reply.add(.id, id)
+        reply.add(.id, Int(id))
         reply.add(.keyFile, secret: try keyFile.contents())
         return reply
     }
 
     func removeSlot(_ request: AgentMessage) throws -> AgentMessageBuilder {
-        guard let id = request.int(.id) else { throw AgentRequestError.protocol("slot-remove needs an id") }
-        try state.write { vault in try vault.removeSlot(id: id) }
+        guard let id = request.int(.id), let slot = UInt32(exactly: id) else { throw AgentRequestError.protocol("slot-remove needs an id") }
+        try state.write { vault in try vault.removeSlot(id: slot) }
+        return .ok
+    }
+
+    func rekey() throws -> AgentMessageBuilder {
+        try state.write { vault in try vault.rekey() }
         return .ok
     }
 }
@@ -144,7 +151,9 @@ extension AgentHandlers {
         let q = try query(request)
         guard let password = q.password else { return .ok }
         let refresh = try request.secret(GitAttribute.oauthRefreshToken.wire).map { Secret(try $0.copied()) }
+        // A time no writer may store (vault-v2.md §5.3) is dropped: git goes on without an expiry.
         let expiry = request.string(GitAttribute.passwordExpiryUTC.wire).flatMap { Int64($0) }
+            .flatMap { (VaultFormat.minTime...VaultFormat.maxTime).contains($0) ? $0 : nil }
         try state.writeIfChanged { vault in
             try vault.list.gitStore(q, password: password, expiry: expiry, refreshToken: refresh, now: WallClock.now())
         }

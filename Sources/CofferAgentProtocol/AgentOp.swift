@@ -12,6 +12,8 @@ public enum AgentOp: String, Sendable, CaseIterable {
     case slots
     case slotAddKeyFile = "slot-add-keyfile"
     case slotRemove = "slot-remove"
+    /// A fresh vault key for every remaining slot (`coffer rekey`).
+    case rekey
     case gitGet = "git-get"
     case gitStore = "git-store"
     case gitErase = "git-erase"
@@ -38,7 +40,8 @@ public enum AgentField: String, Sendable, CaseIterable {
     case purgeHistory = "purge-history"
     case changed, added, skipped
     // Slots.
-    case slot, id
+    case slot, id, label
+    case unlockedSlot = "unlocked-slot"
     case keyFile = "key-file"
     // git: the attributes of `GitAttribute`, and the capability a request announced.
     case `protocol`, path, password

@@ -16,7 +16,7 @@ public enum UnlockHandoff {
     public enum Method: UInt8, Sendable {
         /// The secret is a passphrase.
         case passphrase = 0x70 // "p"
-        /// The secret is a key file's contents (`vault-v1.md` §3.2).
+        /// The secret is a key file's contents (`vault-v2.md` §3.2).
         case keyFile = 0x6B // "k"
     }
 

@@ -151,20 +151,23 @@ public struct Entry: Sendable {
     }
 
     /// The spec's rules for one entry built in memory: every field's rule (`EntryFields`), then which fields
-    /// its kind has (`EntryShape`). The payload decoder checks the same rules on the bytes it reads.
-    public func validate() throws(VaultError) {
+    /// its kind has (`EntryShape`). The payload decoder checks the same rules on the bytes it reads. A value
+    /// a writer sets also follows the writer's rules (v2 §5.3): every field of a new entry, and the fields a
+    /// change gives a new value (`changedFrom`), so an entry written by an older Coffer stays changeable.
+    public func validate(changedFrom old: Entry? = nil) throws(VaultError) {
         var present = TagSet(bits: 0)
         for field in EntryFields.entry {
+            let strict = old.map { !field.same($0, self) } ?? true
             let problem = field.withValue(self) { value in
                 guard let value else { return nil }
                 present.bits |= 1 << UInt64(field.tag.rawValue)
-                return field.codec.problem(value, redacted: false)
+                return field.codec.problem(value, redacted: false, strict: strict)
             }
             if let problem { throw Entry.error(problem, field.tag, field.label, name: name, at: nil) }
         }
         for record in history {
             for field in EntryFields.history {
-                if let problem = field.withValue(record, { $0.flatMap { field.codec.problem($0, redacted: false) } }) {
+                if let problem = field.withValue(record, { $0.flatMap { field.codec.problem($0, redacted: false, strict: false) } }) {
                     throw Entry.error(problem, field.tag, field.label, name: name, at: nil)
                 }
             }
@@ -180,7 +183,9 @@ public struct Entry: Sendable {
         case .notUTF8: return .malformedPayload("\(place): field \(tag) is not UTF-8")
         case .notRedacted: return .malformedPayload("\(place): field \(tag) is not redacted")
         case .rule where tag == .name: return .invalidName(name)
-        case .rule where tag == .host: return .invalidEntry("\(name): host must be a host name with an optional port")
+        case .rule where tag == .host || tag == .rejectedHost: return .invalidEntry("\(name): \(label) must be a host name or [IPv6 address] with an optional :port (1-65535)")
+        case .rule where tag == .protocol: return .invalidEntry("\(name): protocol must be a URL scheme such as https")
+        case .timeRange: return .invalidEntry("\(name): the \(label) must be a time from 1970-01-01 to 9999-12-31")
         case .rule: return .invalidEntry("\(name): \(label) has control characters or is too long")
         case .empty: return .invalidEntry("\(name): \(label) must not be empty")
         case .secretLength: return .invalidEntry("\(name): the \(label) must be 1 to \(VaultFormat.maxSecretBytes) bytes")
@@ -188,7 +193,7 @@ public struct Entry: Sendable {
     }
 }
 
-/// Which fields an entry of each kind has (`Formats/vault-v1.md` §5), checked on the tags present, so the
+/// Which fields an entry of each kind has (`Formats/vault-v2.md` §7), checked on the tags present, so the
 /// payload decoder (on bytes) and a writer (on an `Entry`) share one rule.
 struct EntryShape {
     let kind: EntryKind

@@ -1,13 +1,15 @@
 import CofferSodium
 
-/// How a field's value is coded (`Formats/vault-v1.md` §5), and the rule its bytes follow.
+/// How a field's value is coded (`Formats/vault-v2.md` §7), and the rule its bytes follow.
 enum FieldCodec: Sendable {
     /// *text*: UTF-8, no control characters, at most `maxTextBytes`; empty only when allowed.
     case text(allowEmpty: Bool)
     /// The entry-name rule: 1 to 128 bytes of `A–Z a–z 0–9 . _ - @ + : /`, first a letter or digit.
     case name
-    /// *text* without `/`, not empty.
+    /// A host name or `[IPv6]`, with an optional `:port` (v2 §5.2).
     case host
+    /// A URL scheme (RFC 3986 §3.1): a letter, then letters, digits, `+`, `-` or `.`; at most 32 bytes.
+    case scheme
     /// *byte*: exactly 1 byte; which values are defined is the field's own rule (`Field.known`).
     case byte
     /// *time*: exactly 8 bytes, `i64` Unix seconds.
@@ -15,12 +17,17 @@ enum FieldCodec: Sendable {
     /// *secret*: 1 to `maxSecretBytes` arbitrary bytes; in a redacted payload exactly 0.
     case secret
 
-    /// What is wrong with a value of this codec, if anything. Text rules run on the bytes: control
-    /// characters are single bytes, and no byte of a multi-byte UTF-8 sequence is below 0x80.
-    func problem(_ value: UnsafeRawBufferPointer, redacted: Bool) -> FieldProblem? {
+    /// What is wrong with a value of this codec, if anything: with `strict`, by the writer's rules (v2 §5.3),
+    /// else by the reader's (§5.2). Text rules run on the bytes: control characters are single bytes, and no
+    /// byte of a multi-byte UTF-8 sequence is below 0x80.
+    func problem(_ value: UnsafeRawBufferPointer, redacted: Bool, strict: Bool) -> FieldProblem? {
         switch self {
         case .byte: return value.count == 1 ? nil : .wrongSize
-        case .time: return value.count == 8 ? nil : .wrongSize
+        case .time:
+            guard value.count == 8 else { return .wrongSize }
+            guard strict else { return nil }
+            let t = Int64(littleEndian: value.loadUnaligned(as: Int64.self))
+            return (VaultFormat.minTime...VaultFormat.maxTime).contains(t) ? nil : .timeRange
         case .secret:
             if redacted { return value.isEmpty ? nil : .notRedacted }
             return (1...VaultFormat.maxSecretBytes).contains(value.count) ? nil : .secretLength
@@ -28,20 +35,53 @@ enum FieldCodec: Sendable {
             return Entry.isValidName(bytes: value) ? nil : .rule
         case .text(let allowEmpty):
             if value.isEmpty { return allowEmpty ? nil : .empty }
-            return FieldCodec.textProblem(value, slash: false)
+            return FieldCodec.textProblem(value, slash: false, strict: strict)
         case .host:
-            return value.isEmpty ? .rule : FieldCodec.textProblem(value, slash: true)
+            guard strict else { return value.isEmpty ? .empty : FieldCodec.textProblem(value, slash: true, strict: false) }
+            return FieldCodec.isValidHost(value) ? nil : .rule
+        case .scheme:
+            guard strict else { return value.isEmpty ? .empty : FieldCodec.textProblem(value, slash: false, strict: false) }
+            guard (1...32).contains(value.count), FieldCodec.isLetter(value[0]) else { return .rule }
+            return value.allSatisfy { FieldCodec.isLetter($0) || FieldCodec.isDigit($0) || $0 == 0x2B || $0 == 0x2D || $0 == 0x2E } ? nil : .rule
         }
+    }
+
+    static func isLetter(_ b: UInt8) -> Bool { (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b) }
+    static func isDigit(_ b: UInt8) -> Bool { (0x30...0x39).contains(b) }
+
+    /// `name [":" port]` or `"[" ipv6 "]" [":" port]`: a name is letters, digits, `-`, `.`, `_`, `~` and
+    /// non-ASCII UTF-8 (internationalised names), an IPv6 literal hex digits, `:` and `.`, a port 1 to 65535
+    /// without a leading zero; at most 255 bytes.
+    static func isValidHost(_ value: UnsafeRawBufferPointer) -> Bool {
+        guard (1...VaultFormat.maxHostBytes).contains(value.count), textProblem(value, slash: true, strict: true) == nil else { return false }
+        var end = value.count
+        if let colon = value.lastIndex(of: 0x3A), value[0] != 0x5B || (colon > 0 && value[colon - 1] == 0x5D) {
+            let port = value[(colon + 1)...]
+            guard (1...5).contains(port.count), port.first != 0x30, port.allSatisfy(isDigit),
+                  let number = Int(String(decoding: port, as: UTF8.self)), number <= 65535 else { return false }
+            end = colon
+        }
+        let host = value[0..<end]
+        guard !host.isEmpty else { return false }
+        if host.first == 0x5B {
+            guard host.count > 2, host.last == 0x5D else { return false }
+            return host.dropFirst().dropLast().allSatisfy { isDigit($0) || (0x41...0x46).contains($0) || (0x61...0x66).contains($0) || $0 == 0x3A || $0 == 0x2E }
+        }
+        return host.allSatisfy { isLetter($0) || isDigit($0) || $0 == 0x2D || $0 == 0x2E || $0 == 0x5F || $0 == 0x7E || $0 >= 0x80 }
     }
 
     /// The text rule — no control characters, at most `maxTextBytes`, valid UTF-8 — and with `slash` the host
     /// rule (no `/`), in one pass over the bytes.
-    private static func textProblem(_ value: UnsafeRawBufferPointer, slash: Bool) -> FieldProblem? {
+    private static func textProblem(_ value: UnsafeRawBufferPointer, slash: Bool, strict: Bool) -> FieldProblem? {
         guard value.count <= VaultFormat.maxTextBytes else { return .rule }
         var high = false
+        var previous: UInt8 = 0
         for b in value {
             if b < 0x20 || b == 0x7F || (slash && b == 0x2F) { return .rule }
+            // U+0080-U+009F (C1 controls) are C2 80 to C2 9F in UTF-8.
+            if strict && previous == 0xC2 && b <= 0x9F { return .rule }
             high = high || b >= 0x80
+            previous = b
         }
         return !high || String(validating: value, as: UTF8.self) != nil ? nil : .notUTF8
     }
@@ -49,7 +89,7 @@ enum FieldCodec: Sendable {
 }
 
 enum FieldProblem {
-    case wrongSize, notUTF8, rule, empty, secretLength, notRedacted
+    case wrongSize, notUTF8, rule, empty, secretLength, notRedacted, timeRange
 }
 
 /// Which values of a byte or word field the spec defines.
@@ -140,9 +180,9 @@ extension Field {
               same: { a, b in get(a) == get(b) })
     }
 
-    static func optionalText(_ tag: VaultFormat.Tag, _ label: String, allowEmpty: Bool = false,
+    static func optionalText(_ tag: VaultFormat.Tag, _ label: String, allowEmpty: Bool = false, codec: FieldCodec? = nil,
                              get: @escaping @Sendable (Root) -> String?, set: @escaping @Sendable (inout Root, String) -> Void) -> Field {
-        Field(tag: tag, codec: .text(allowEmpty: allowEmpty), required: false, label: label,
+        Field(tag: tag, codec: codec ?? .text(allowEmpty: allowEmpty), required: false, label: label,
               write: { r, s in if let v = get(r) { s.field(tag, text: v) } },
               read: { r, b in set(&r, b.text) },
               known: .any,
@@ -204,7 +244,7 @@ extension Field {
     }
 }
 
-/// The fields of an entry and of a history record, in ascending tag order: `Formats/vault-v1.md` §5's
+/// The fields of an entry and of a history record, in ascending tag order: `Formats/vault-v2.md` §7's
 /// tables, one line a field. Tag `0x30` (history) holds records of `history`; it is the one repeatable field
 /// and comes last.
 enum EntryFields {
@@ -217,8 +257,8 @@ enum EntryFields {
         .optionalText(.note, "note", get: { $0.note }, set: { $0.note = $1 }),
         .byte(.origin, "origin", get: { $0.origin.rawValue }, set: { $0.origin = EntryOrigin(rawValue: $1)! }, known: .origin),
         .time(.rejectedAt, "rejected time", required: false, get: { $0.rejectedAt }, set: { $0.rejectedAt = $1 }),
-        .optionalText(.rejectedHost, "rejected host", get: { $0.rejectedHost }, set: { $0.rejectedHost = $1 }),
-        .optionalText(.protocol, "protocol", get: { $0.protocol }, set: { $0.protocol = $1 }),
+        .optionalText(.rejectedHost, "rejected host", codec: .host, get: { $0.rejectedHost }, set: { $0.rejectedHost = $1 }),
+        .optionalText(.protocol, "protocol", codec: .scheme, get: { $0.protocol }, set: { $0.protocol = $1 }),
         .text(.host, "host", .host, get: { $0.host }, set: { $0.host = $1 }),
         .optionalText(.path, "path", allowEmpty: true, get: { $0.path }, set: { $0.path = $1 }),
         .optionalText(.username, "username", get: { $0.username }, set: { $0.username = $1 }),

@@ -110,9 +110,10 @@ public struct EntryList: Sendable {
     public mutating func update(_ name: String, _ change: (inout Entry) throws(VaultError) -> Void) throws(VaultError) {
         var index = changing()
         guard let i = index[name] else { throw .entryNotFound(name) }
-        var entry = self.entry(item: items[i])
+        let old = self.entry(item: items[i])
+        var entry = old
         try change(&entry)
-        try entry.validate()
+        try entry.validate(changedFrom: old)
         if entry.name != name {
             guard index[entry.name] == nil else { throw .duplicateName(entry.name) }
             index[name] = nil

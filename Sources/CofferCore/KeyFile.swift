@@ -63,8 +63,8 @@ public struct KeyFile: Sendable {
         return out
     }
 
-    /// BLAKE2b-256 keyed with the file's key over "coffer/v1/keyfile-slot": the slot's wrapping key.
-    public func slotKey() throws(SodiumError) -> SecureBytes {
-        try GenericHash.keyedHash(key: key, message: VaultFormat.keyFileSlotLabel)
+    /// BLAKE2b-256 keyed with the file's key over "coffer/v1/keyfile-slot": a format-1 slot's wrapping key.
+    func v1SlotKey() throws(VaultError) -> SecureBytes {
+        do { return try GenericHash.keyedHash(key: key, message: VaultFormat.v1KeyFileSlotLabel) } catch { throw .crypto(error) }
     }
 }

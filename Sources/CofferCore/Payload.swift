@@ -1,6 +1,6 @@
 import CofferSodium
 
-/// The payload plaintext of `Formats/vault-v1.md` §5: entry count, then length-prefixed entries of
+/// The payload plaintext of `Formats/vault-v2.md` §7: entry count, then length-prefixed entries of
 /// tag-length-value fields in ascending tag order. Every field goes through `EntryFields`.
 enum Payload {
     typealias Tag = VaultFormat.Tag
@@ -176,7 +176,7 @@ enum Payload {
             present &= present - 1
             guard let rule = rules[raw], let range = f.range(raw: raw) else { continue }
             let value = UnsafeRawBufferPointer(rebasing: bytes[range])
-            if let problem = rule.codec.problem(value, redacted: redacted) {
+            if let problem = rule.codec.problem(value, redacted: redacted, strict: false) {
                 throw wrap(Entry.error(problem, rule.tag, EntryFields.label(rule.tag, history: history), name: name(), at: "\(context)"))
             }
             guard rule.known.accepts(value) else {

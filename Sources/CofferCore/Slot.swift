@@ -1,126 +1,250 @@
 import CofferSodium
 
-/// One entry of the slot table: the vault key wrapped under one unlock method (spec §3).
-public enum Slot: Sendable, Equatable {
-    case passphrase(PassphraseSlot)
-    case keyFile(KeyFileSlot)
-    /// A slot type this version does not know: skipped when opening, kept verbatim when saving.
-    case unknown(type: UInt8, body: [UInt8])
+/// One entry of the slot table (v2 §3): a stable id and one way to obtain the vault key.
+public struct Slot: Sendable, Equatable {
+    /// Never changes and is never reused in this vault (v2 §3: `next-slot-id`).
+    public let id: UInt32
+    var body: Body
+    /// The sealed slot info as read from a version-2 file; nil for a version-1 slot and an unknown type.
+    var sealedInfo: [UInt8]?
 
+    enum Body: Sendable, Equatable {
+        /// Types 0x01 and 0x02: the vault key sealed to the slot's X25519 public key.
+        case passphrase(KDFParameters, salt: [UInt8], Recipient)
+        case keyFile(salt: [UInt8], Recipient)
+        /// Types 0x11 and 0x12 (and a version-1 file's 0x01 and 0x02): the vault key wrapped under the
+        /// slot's own key, as in version 1. Such a slot cannot be given a new vault key (v2 §3.4).
+        case legacyPassphrase(KDFParameters, salt: [UInt8], Wrapped)
+        case legacyKeyFile(Wrapped)
+        /// A type this version does not know: skipped when opening, kept verbatim when saving.
+        case unknown(type: UInt8, body: [UInt8])
+    }
+
+    /// What a re-keying writer needs of a slot (public key) and what its holder checks (tag).
+    struct Recipient: Sendable, Equatable {
+        var publicKey: [UInt8]
+        var sealedKey: [UInt8]
+        var tag: [UInt8]
+    }
+
+    /// A version-1 wrapping: `Seal(kek, nonce, vault key)`.
+    struct Wrapped: Sendable, Equatable {
+        var nonce: [UInt8]
+        var box: [UInt8]
+    }
+
+    public var type: UInt8 {
+        switch body {
+        case .passphrase: VaultFormat.SlotType.passphrase.rawValue
+        case .keyFile: VaultFormat.SlotType.keyFile.rawValue
+        case .legacyPassphrase: VaultFormat.SlotType.legacyPassphrase.rawValue
+        case .legacyKeyFile: VaultFormat.SlotType.legacyKeyFile.rawValue
+        case .unknown(let type, _): type
+        }
+    }
+
+    /// The word `coffer slot list` prints.
     public var typeName: String {
-        switch self {
-        case .passphrase: "passphrase"
-        case .keyFile: "key-file"
-        case .unknown(let type, _): "unknown (type \(type))"
+        switch body {
+        case .passphrase, .legacyPassphrase: "passphrase"
+        case .keyFile, .legacyKeyFile: "key-file"
+        case .unknown(let type, _): "unknown-\(type)"
         }
     }
 
-    /// The nonce and wrapped key of a known slot.
-    var wrapped: (nonce: [UInt8], box: [UInt8])? {
-        switch self {
-        case .passphrase(let s): (s.nonce, s.wrappedKey)
-        case .keyFile(let s): (s.nonce, s.wrappedKey)
-        case .unknown: nil
+    /// Opened by a passphrase (Argon2id), as opposed to a key file.
+    public var isPassphrase: Bool {
+        switch body {
+        case .passphrase, .legacyPassphrase: true
+        default: false
         }
     }
 
-    func encode(into writer: inout ByteWriter) {
-        switch self {
-        case .passphrase(let s):
-            writer.append(VaultFormat.SlotType.passphrase.rawValue)
-            writer.append(UInt16(VaultFormat.passphraseSlotBodyBytes))
-            writer.append(VaultFormat.kdfAlgorithmArgon2id13)
-            writer.append(UInt32(s.kdf.opsLimit))
-            writer.append(s.kdf.memLimit)
-            writer.append(s.salt)
-            writer.append(s.nonce)
-            writer.append(s.wrappedKey)
-        case .keyFile(let s):
-            writer.append(VaultFormat.SlotType.keyFile.rawValue)
-            writer.append(UInt16(VaultFormat.keyFileSlotBodyBytes))
-            writer.append(s.nonce)
-            writer.append(s.wrappedKey)
-        case .unknown(let type, let body):
-            writer.append(type)
-            writer.append(UInt16(body.count))
-            writer.append(body)
+    public var isKeyFile: Bool {
+        switch body {
+        case .keyFile, .legacyKeyFile: true
+        default: false
         }
     }
 
+    /// A slot of a known type: something can open it.
+    public var isKnown: Bool {
+        if case .unknown = body { return false }
+        return true
+    }
+
+    /// A format-1 slot, not yet given an X25519 key pair.
+    public var isLegacy: Bool {
+        switch body {
+        case .legacyPassphrase, .legacyKeyFile: true
+        default: false
+        }
+    }
+
+    /// The Argon2id parameters of a passphrase slot.
+    public var kdf: KDFParameters? {
+        switch body {
+        case .passphrase(let kdf, _, _), .legacyPassphrase(let kdf, _, _): kdf
+        default: nil
+        }
+    }
+
+    var passphraseSalt: [UInt8]? {
+        switch body {
+        case .passphrase(_, let salt, _), .legacyPassphrase(_, let salt, _): salt
+        default: nil
+        }
+    }
+
+    var recipient: Recipient? {
+        switch body {
+        case .passphrase(_, _, let r), .keyFile(_, let r): r
+        default: nil
+        }
+    }
+
+    // MARK: Encoding
+
+    /// The body bytes this slot is written with (v2 §3), `info` being its sealed info.
+    func encode(into writer: inout ByteWriter, info: [UInt8]) {
+        writer.append(type)
+        writer.append(id)
+        var body = ByteWriter()
+        switch self.body {
+        case .passphrase(let kdf, let salt, let r):
+            Slot.encode(kdf, salt: salt, into: &body)
+            Slot.encode(r, into: &body)
+        case .keyFile(let salt, let r):
+            body.append(salt)
+            Slot.encode(r, into: &body)
+        case .legacyPassphrase(let kdf, let salt, let w):
+            Slot.encode(kdf, salt: salt, into: &body)
+            body.append(w.nonce)
+            body.append(w.box)
+        case .legacyKeyFile(let w):
+            body.append(w.nonce)
+            body.append(w.box)
+        case .unknown(_, let bytes):
+            body.append(bytes)
+        }
+        if isKnown { body.append(info) }
+        writer.append(UInt16(body.bytes.count))
+        writer.append(body.bytes)
+    }
+
+    private static func encode(_ kdf: KDFParameters, salt: [UInt8], into writer: inout ByteWriter) {
+        writer.append(VaultFormat.kdfAlgorithmArgon2id13)
+        writer.append(UInt32(kdf.opsLimit))
+        writer.append(kdf.memLimit)
+        writer.append(salt)
+    }
+
+    private static func encode(_ r: Recipient, into writer: inout ByteWriter) {
+        writer.append(r.publicKey)
+        writer.append(r.sealedKey)
+        writer.append(r.tag)
+    }
+
+    // MARK: Decoding
+
+    /// One slot of a version-2 table: type, id, length, body.
     static func decode(_ reader: inout ByteReader) throws(VaultError) -> Slot {
         let type = UInt8(try reader.uint(1, or: .truncated))
+        let id = UInt32(try reader.uint(4, or: .truncated))
         let length = Int(try reader.uint(2, or: .truncated))
-        let bodyRange = try reader.skip(length, or: .truncated)
-        var body = ByteReader(reader.bytes, from: bodyRange.lowerBound, to: bodyRange.upperBound)
+        let range = try reader.skip(length, or: .truncated)
+        var body = ByteReader(reader.bytes, from: range.lowerBound, to: range.upperBound)
+        func expect(_ bytes: Int, _ name: String) throws(VaultError) {
+            guard length == bytes else { throw .badSlot("\(name) slot \(id) has a \(length)-byte body, not \(bytes)") }
+        }
+        let info = { (body: inout ByteReader) throws(VaultError) -> [UInt8] in
+            try body.bytes(VaultFormat.slotInfoSealedBytes, or: .truncated)
+        }
         switch VaultFormat.SlotType(rawValue: type) {
         case .passphrase:
-            guard length == VaultFormat.passphraseSlotBodyBytes else {
-                throw .malformedHeader("passphrase slot body is \(length) bytes, not \(VaultFormat.passphraseSlotBodyBytes)")
-            }
-            let algorithm = UInt8(try body.uint(1, or: .truncated))
-            guard algorithm == VaultFormat.kdfAlgorithmArgon2id13 else { throw .unsupportedKDFAlgorithm(algorithm) }
-            let kdf = KDFParameters(opsLimit: try body.uint(4, or: .truncated), memLimit: try body.uint(8, or: .truncated))
-            // Checked here, while parsing, so no caller can run the KDF on parameters the spec refuses.
-            try kdf.validate()
-            return .passphrase(PassphraseSlot(
-                kdf: kdf,
-                salt: try body.bytes(VaultFormat.saltBytes, or: .truncated),
-                nonce: try body.bytes(VaultFormat.nonceBytes, or: .truncated),
-                wrappedKey: try body.bytes(VaultFormat.wrappedKeyBytes, or: .truncated)))
+            try expect(VaultFormat.passphraseSlotBodyBytes, "passphrase")
+            let (kdf, salt) = try decodeKDF(&body)
+            return Slot(id: id, body: .passphrase(kdf, salt: salt, try decodeRecipient(&body)), sealedInfo: try info(&body))
         case .keyFile:
-            guard length == VaultFormat.keyFileSlotBodyBytes else {
-                throw .malformedHeader("key-file slot body is \(length) bytes, not \(VaultFormat.keyFileSlotBodyBytes)")
-            }
-            return .keyFile(KeyFileSlot(
-                nonce: try body.bytes(VaultFormat.nonceBytes, or: .truncated),
-                wrappedKey: try body.bytes(VaultFormat.wrappedKeyBytes, or: .truncated)))
+            try expect(VaultFormat.keyFileSlotBodyBytes, "key-file")
+            let salt = try body.bytes(VaultFormat.saltBytes, or: .truncated)
+            return Slot(id: id, body: .keyFile(salt: salt, try decodeRecipient(&body)), sealedInfo: try info(&body))
+        case .legacyPassphrase:
+            try expect(VaultFormat.legacyPassphraseSlotBodyBytes, "format-1 passphrase")
+            let (kdf, salt) = try decodeKDF(&body)
+            return Slot(id: id, body: .legacyPassphrase(kdf, salt: salt, try decodeWrapped(&body)), sealedInfo: try info(&body))
+        case .legacyKeyFile:
+            try expect(VaultFormat.legacyKeyFileSlotBodyBytes, "format-1 key-file")
+            return Slot(id: id, body: .legacyKeyFile(try decodeWrapped(&body)), sealedInfo: try info(&body))
         case nil:
-            return .unknown(type: type, body: try body.bytes(length, or: .truncated))
+            return Slot(id: id, body: .unknown(type: type, body: try body.bytes(length, or: .truncated)), sealedInfo: nil)
         }
     }
-}
 
-/// Slot type 0x01: the vault key wrapped under an Argon2id key derived from a passphrase.
-///
-/// A slot is made only by parsing (`Slot.decode`) or wrapping (`wrap`), and both check the KDF policy, so
-/// `deriveKey` never runs on parameters the spec refuses and does not check them a second time.
-public struct PassphraseSlot: Sendable, Equatable {
-    public private(set) var kdf: KDFParameters
-    public private(set) var salt: [UInt8]
-    public private(set) var nonce: [UInt8]
-    public private(set) var wrappedKey: [UInt8]
-
-    /// Runs Argon2id with this slot's salt and parameters: the slow step of unlocking.
-    public func deriveKey(passphrase: SecureBytes) throws(VaultError) -> SecureBytes {
-        do {
-            return try PasswordHash.deriveKey(passphrase: passphrase, salt: salt, opsLimit: kdf.opsLimit, memLimit: kdf.memLimit)
-        } catch { throw .crypto(error) }
+    /// Slot `index` of a version-1 table (v1 §3): its id is its index.
+    static func decodeV1(_ reader: inout ByteReader, index: Int) throws(VaultError) -> Slot {
+        let type = UInt8(try reader.uint(1, or: .truncated))
+        let length = Int(try reader.uint(2, or: .truncated))
+        let range = try reader.skip(length, or: .truncated)
+        var body = ByteReader(reader.bytes, from: range.lowerBound, to: range.upperBound)
+        let id = UInt32(index)
+        switch VaultFormat.SlotType(rawValue: type) {
+        case .passphrase:
+            guard length == VaultFormat.v1PassphraseSlotBodyBytes else {
+                throw .badSlot("passphrase slot body is \(length) bytes, not \(VaultFormat.v1PassphraseSlotBodyBytes)")
+            }
+            let (kdf, salt) = try decodeKDF(&body)
+            return Slot(id: id, body: .legacyPassphrase(kdf, salt: salt, try decodeWrapped(&body)), sealedInfo: nil)
+        case .keyFile:
+            guard length == VaultFormat.v1KeyFileSlotBodyBytes else {
+                throw .badSlot("key-file slot body is \(length) bytes, not \(VaultFormat.v1KeyFileSlotBodyBytes)")
+            }
+            return Slot(id: id, body: .legacyKeyFile(try decodeWrapped(&body)), sealedInfo: nil)
+        default:
+            return Slot(id: id, body: .unknown(type: type, body: try body.bytes(length, or: .truncated)), sealedInfo: nil)
+        }
     }
 
-    /// A new slot: fresh salt and nonce, the vault key wrapped under the derived key.
-    static func wrap(vaultKey: SecureBytes, passphrase: SecureBytes, kdf: KDFParameters) throws(VaultError) -> PassphraseSlot {
+    /// The version-1 bytes of this slot (v1 §3), for the header MAC of a version-1 file.
+    func encodeV1(into writer: inout ByteWriter) {
+        switch body {
+        case .legacyPassphrase(let kdf, let salt, let w):
+            writer.append(VaultFormat.SlotType.passphrase.rawValue)
+            writer.append(UInt16(VaultFormat.v1PassphraseSlotBodyBytes))
+            Slot.encode(kdf, salt: salt, into: &writer)
+            writer.append(w.nonce)
+            writer.append(w.box)
+        case .legacyKeyFile(let w):
+            writer.append(VaultFormat.SlotType.keyFile.rawValue)
+            writer.append(UInt16(VaultFormat.v1KeyFileSlotBodyBytes))
+            writer.append(w.nonce)
+            writer.append(w.box)
+        case .unknown(let type, let bytes):
+            writer.append(type)
+            writer.append(UInt16(bytes.count))
+            writer.append(bytes)
+        case .passphrase, .keyFile:
+            preconditionFailure("a version-1 file holds no version-2 slot")
+        }
+    }
+
+    private static func decodeKDF(_ body: inout ByteReader) throws(VaultError) -> (KDFParameters, [UInt8]) {
+        let algorithm = UInt8(try body.uint(1, or: .truncated))
+        guard algorithm == VaultFormat.kdfAlgorithmArgon2id13 else { throw .unsupportedKDFAlgorithm(algorithm) }
+        let kdf = KDFParameters(opsLimit: try body.uint(4, or: .truncated), memLimit: try body.uint(8, or: .truncated))
+        // Checked here, while parsing, so no caller can run the KDF on parameters the spec refuses.
         try kdf.validate()
-        do {
-            let salt = try Random.bytes(VaultFormat.saltBytes)
-            let kek = try PasswordHash.deriveKey(passphrase: passphrase, salt: salt, opsLimit: kdf.opsLimit, memLimit: kdf.memLimit)
-            let nonce = try Random.bytes(VaultFormat.nonceBytes)
-            let box = try vaultKey.withUnsafeBytes { (key) throws(SodiumError) in try SecretBox.seal(key, nonce: nonce, key: kek) }
-            return PassphraseSlot(kdf: kdf, salt: salt, nonce: nonce, wrappedKey: box)
-        } catch { throw .crypto(error) }
+        return (kdf, try body.bytes(VaultFormat.saltBytes, or: .truncated))
     }
-}
 
-/// Slot type 0x02: the vault key wrapped under a key derived from a 32-byte key file.
-public struct KeyFileSlot: Sendable, Equatable {
-    public private(set) var nonce: [UInt8]
-    public private(set) var wrappedKey: [UInt8]
+    private static func decodeRecipient(_ body: inout ByteReader) throws(VaultError) -> Recipient {
+        Recipient(publicKey: try body.bytes(VaultFormat.publicKeyBytes, or: .truncated),
+                  sealedKey: try body.bytes(VaultFormat.sealedKeyBytes, or: .truncated),
+                  tag: try body.bytes(VaultFormat.slotTagBytes, or: .truncated))
+    }
 
-    static func wrap(vaultKey: SecureBytes, keyFile: KeyFile) throws(VaultError) -> KeyFileSlot {
-        do {
-            let kek = try keyFile.slotKey()
-            let nonce = try Random.bytes(VaultFormat.nonceBytes)
-            let box = try vaultKey.withUnsafeBytes { (key) throws(SodiumError) in try SecretBox.seal(key, nonce: nonce, key: kek) }
-            return KeyFileSlot(nonce: nonce, wrappedKey: box)
-        } catch { throw .crypto(error) }
+    private static func decodeWrapped(_ body: inout ByteReader) throws(VaultError) -> Wrapped {
+        Wrapped(nonce: try body.bytes(VaultFormat.nonceBytes, or: .truncated),
+                box: try body.bytes(VaultFormat.wrappedKeyBytes, or: .truncated))
     }
 }

@@ -1,117 +1,264 @@
 import CofferSodium
 
-/// How to unwrap the vault key.
+/// How to obtain the vault key.
 public enum Unlock: Sendable {
-    /// Runs Argon2id for each passphrase slot until one opens.
+    /// Runs Argon2id for each passphrase slot, in table order, until one opens.
     case passphrase(SecureBytes)
-    /// No KDF: the key file's slot key is tried against each key-file slot.
+    /// No KDF: the key file is tried against each key-file slot.
     case keyFile(KeyFile)
-    /// A wrapping key derived earlier (`PassphraseSlot.deriveKey`), tried against every known slot.
-    /// Lets tests and the agent open many files without running the KDF again.
+    /// A slot's secret derived earlier (the Argon2id output of a passphrase slot), tried against every
+    /// known slot. Lets tests, benchmarks and the agent open files again without running the KDF.
     case slotKey(SecureBytes)
     /// The vault key itself, as the agent holds it: re-reads a file that another writer replaced.
     case vaultKey(SecureBytes)
 }
 
-/// An open vault: the vault key, the slot table and the decrypted entries.
+/// One line of `coffer slot list`.
+public struct SlotSummary: Sendable, Equatable {
+    public let id: UInt32
+    /// `passphrase`, `key-file`, or `unknown-N`.
+    public let type: String
+    public let label: String
+    /// Unix seconds; nil when unknown (a slot from a version-1 file, or a type this version does not know).
+    public let created: Int64?
+    /// A format-1 slot, which a re-key cannot keep (v2 §3.4).
+    public let legacy: Bool
+
+    public init(id: UInt32, type: String, label: String, created: Int64?, legacy: Bool) {
+        self.id = id
+        self.type = type
+        self.label = label
+        self.created = created
+        self.legacy = legacy
+    }
+}
+
+/// An open vault: the vault key, the slot table with each slot's info, and the decrypted entries.
 public struct Vault: Sendable {
     public private(set) var slots: [Slot]
-    let vaultKey: SecureBytes
+    /// Slot infos by slot id, decrypted (v2 §3.2).
+    var infos: [UInt32: SlotInfo]
+    /// Empty until a vault read from a version-1 file is first written.
+    private(set) var vaultID: [UInt8]
+    /// Of the file read; the next `seal` writes one more.
+    public private(set) var generation: UInt64
+    private(set) var nextSlotID: UInt32
+    private(set) var vaultKey: SecureBytes
+    /// The version of the file this vault was read from; every write is version 2.
+    public let readVersion: UInt16
+    /// The slot this vault was unlocked through, and what is needed to turn it into a version-2 slot.
+    private(set) var opener: Opener?
     /// The entries; changing them makes the next `seal` encrypt a new payload.
     public var list: EntryList {
         didSet { sealedPayload = nil }
     }
     public var entries: [Entry] { list.entries }
-    /// The payload as read, reused when only the slot table changes (`passwd` rewraps, it does not re-encrypt).
+    /// The payload as read (or last written) under the current vault key, reused when only the slot table
+    /// changes. Nil after a change of entries or of the vault key.
     private var sealedPayload: (nonce: [UInt8], box: ArraySlice<UInt8>)?
+
+    /// The slot a command was unlocked with: its id, and its version-2 slot secret (nil when a format-1
+    /// slot was opened with something it cannot be converted from, a version-1 key-file key alone).
+    struct Opener: Sendable {
+        let slotID: UInt32
+        var secret: SecureBytes?
+        /// For a format-1 key-file slot: the salt `secret` was derived with, for its version-2 body.
+        var salt: [UInt8]?
+    }
+
+    /// The id of the slot this vault was unlocked with; nil when opened with the vault key.
+    public var unlockedSlotID: UInt32? { opener?.slotID }
+
+    public var slotSummaries: [SlotSummary] {
+        slots.map { slot in
+            let info = infos[slot.id]
+            let created = info.flatMap { $0.created == 0 ? nil : $0.created }
+            return SlotSummary(id: slot.id, type: slot.typeName, label: info?.label ?? "", created: created, legacy: slot.isLegacy)
+        }
+    }
 
     // MARK: Creating and opening
 
-    /// A new empty vault with one passphrase slot.
-    public static func create(passphrase: SecureBytes, kdf: KDFParameters) throws(VaultError) -> Vault {
-        let key: SecureBytes
-        do { key = try SecureBytes.random(count: VaultFormat.vaultKeyBytes) } catch { throw .crypto(error) }
-        let slot = try PassphraseSlot.wrap(vaultKey: key, passphrase: passphrase, kdf: kdf)
-        return Vault(slots: [.passphrase(slot)], vaultKey: key, list: EntryList())
+    /// A new empty vault with one passphrase slot, id 0.
+    public static func create(passphrase: SecureBytes, kdf: KDFParameters, label: String = "", now: Int64 = WallClock.now()) throws(VaultError) -> Vault {
+        try kdf.validate()
+        try checkLabel(label)
+        let key: SecureBytes, vaultID: [UInt8]
+        do {
+            key = try SecureBytes.random(count: VaultFormat.vaultKeyBytes)
+            vaultID = try Random.bytes(VaultFormat.vaultIDBytes)
+        } catch { throw .crypto(error) }
+        var vault = Vault(slots: [], infos: [:], vaultID: vaultID, generation: 0, nextSlotID: 0, vaultKey: key,
+                          readVersion: VaultFormat.version, opener: nil, list: EntryList())
+        let secret = try vault.appendPassphraseSlot(passphrase, kdf: kdf, label: label, now: now)
+        vault.opener = Opener(slotID: 0, secret: secret)
+        return vault
     }
 
-    private init(slots: [Slot], vaultKey: SecureBytes, list: EntryList) {
+    private init(slots: [Slot], infos: [UInt32: SlotInfo], vaultID: [UInt8], generation: UInt64, nextSlotID: UInt32,
+                 vaultKey: SecureBytes, readVersion: UInt16, opener: Opener?, list: EntryList) {
         self.slots = slots
+        self.infos = infos
+        self.vaultID = vaultID
+        self.generation = generation
+        self.nextSlotID = nextSlotID
         self.vaultKey = vaultKey
+        self.readVersion = readVersion
+        self.opener = opener
         self.list = list
     }
 
-    /// Opens a vault file: unwrap the vault key, verify the header MAC, decrypt and decode the payload.
+    /// Opens a vault file: obtain the vault key, verify the header MAC, decrypt the slot infos and the payload.
     public static func open(_ bytes: [UInt8], with unlock: Unlock) throws(VaultError) -> Vault {
         try open(VaultFile(parsing: bytes), with: unlock)
     }
 
     public static func open(_ file: VaultFile, with unlock: Unlock) throws(VaultError) -> Vault {
-        let key = try unwrapKey(file, unlock)
-        let keys = try SubKeys(vaultKey: key)
+        let (key, opener) = try unwrapKey(file, unlock)
+        let v1 = file.version == VaultFormat.versionV1
+        let keys = try SubKeys(vaultKey: key, version: file.version)
         let expected = try keys.headerMAC(file.headerBytes, payloadNonce: file.payloadNonce)
         let authentic = expected.withUnsafeBytes { a in file.headerMAC.withUnsafeBytes { b in Sodium.constantTimeEqual(a, b) } }
         guard authentic else { throw .headerTampered }
+        var infos: [UInt32: SlotInfo] = [:]
+        for slot in file.slots where slot.isKnown {
+            if v1 {
+                infos[slot.id] = SlotInfo(label: "", created: 0, authKey: nil)
+                continue
+            }
+            guard let sealed = slot.sealedInfo else { continue }
+            let plaintext: SecureBytes
+            do {
+                plaintext = try SecretBox.open(sealed[VaultFormat.nonceBytes...], nonce: Array(sealed[..<VaultFormat.nonceBytes]), key: keys.slotInfo)
+            } catch .authenticationFailed {
+                throw .malformedHeader("the info of slot \(slot.id) does not open")
+            } catch { throw .crypto(error) }
+            infos[slot.id] = try SlotInfo(plaintext: plaintext, legacy: slot.isLegacy)
+        }
         let plaintext: SecureBytes
         do {
             plaintext = try SecretBox.open(file.payloadBox, nonce: file.payloadNonce, key: keys.payload)
         } catch .authenticationFailed {
             throw .payloadTampered
         } catch { throw .crypto(error) }
-        var vault = Vault(slots: file.slots, vaultKey: key, list: try EntryList(decoding: plaintext))
-        vault.sealedPayload = (file.payloadNonce, file.payloadBox)
+        var vault = Vault(slots: file.slots, infos: infos, vaultID: v1 ? [] : file.vaultID, generation: file.generation,
+                          nextSlotID: file.nextSlotID, vaultKey: key, readVersion: file.version, opener: opener,
+                          list: try EntryList(decoding: plaintext))
+        // A version-1 payload is under a version-1 key: the first write encrypts it again.
+        if !v1 { vault.sealedPayload = (file.payloadNonce, file.payloadBox) }
         return vault
     }
 
-    private static func unwrapKey(_ file: VaultFile, _ unlock: Unlock) throws(VaultError) -> SecureBytes {
-        func tryUnwrap(_ kek: SecureBytes, _ slots: [Slot]) throws(VaultError) -> SecureBytes? {
-            for slot in slots {
-                guard let (nonce, box) = slot.wrapped else { continue }
-                do {
-                    let key = try SecretBox.open(box[...], nonce: nonce, key: kek)
-                    if key.count == VaultFormat.vaultKeyBytes { return key }
-                } catch .authenticationFailed {
-                    continue
-                } catch { throw .crypto(error) }
-            }
-            return nil
-        }
+    private static func unwrapKey(_ file: VaultFile, _ unlock: Unlock) throws(VaultError) -> (SecureBytes, Opener?) {
         switch unlock {
         case .passphrase(let passphrase):
-            let candidates = file.slots.filter { if case .passphrase = $0 { true } else { false } }
+            let candidates = file.slots.filter(\.isPassphrase)
             guard !candidates.isEmpty else { throw .noSlot("passphrase") }
-            for case .passphrase(let slot) in candidates {
-                if let key = try tryUnwrap(try slot.deriveKey(passphrase: passphrase), [.passphrase(slot)]) { return key }
+            // Version-2 slots derive from the NFC form, format-1 slots from the bytes as typed (v2 §3.1).
+            let normalized = try Passphrase.normalized(passphrase)
+            guard normalized != nil || candidates.contains(where: \.isLegacy) else { throw .invalidPassphrase("the passphrase is not UTF-8 text") }
+            for slot in candidates {
+                guard let kdf = slot.kdf, let salt = slot.passphraseSalt else { continue }
+                if slot.isLegacy {
+                    let secret = try SlotKeys.passphraseSecret(passphrase, kdf: kdf, salt: salt)
+                    guard let key = try open(slot, secret: secret, file) else { continue }
+                    // The wrapping key is the same Argon2id output as the secret of the version-2 slot it
+                    // becomes, unless normalizing changed the bytes: then one more derivation, now.
+                    var converted: SecureBytes? = nil
+                    if let normalized {
+                        converted = normalized === passphrase || normalized.constantTimeEquals(passphrase)
+                            ? secret : try SlotKeys.passphraseSecret(normalized, kdf: kdf, salt: salt)
+                    }
+                    return (key, Opener(slotID: slot.id, secret: converted))
+                }
+                guard let normalized else { continue }
+                let secret = try SlotKeys.passphraseSecret(normalized, kdf: kdf, salt: salt)
+                if let key = try open(slot, secret: secret, file) { return (key, Opener(slotID: slot.id, secret: secret)) }
             }
             throw .wrongPassphrase
         case .keyFile(let keyFile):
-            let candidates = file.slots.filter { if case .keyFile = $0 { true } else { false } }
+            let candidates = file.slots.filter(\.isKeyFile)
             guard !candidates.isEmpty else { throw .noSlot("key-file") }
-            let kek: SecureBytes
-            do { kek = try keyFile.slotKey() } catch { throw .crypto(error) }
-            if let key = try tryUnwrap(kek, candidates) { return key }
+            for slot in candidates {
+                switch slot.body {
+                case .keyFile(let salt, _):
+                    let secret = try SlotKeys.keyFileSecret(keyFile, salt: salt)
+                    if let key = try open(slot, secret: secret, file) { return (key, Opener(slotID: slot.id, secret: secret)) }
+                case .legacyKeyFile:
+                    if let key = try open(slot, secret: try keyFile.v1SlotKey(), file) {
+                        let salt: [UInt8]
+                        do { salt = try Random.bytes(VaultFormat.saltBytes) } catch { throw .crypto(error) }
+                        return (key, Opener(slotID: slot.id, secret: try SlotKeys.keyFileSecret(keyFile, salt: salt), salt: salt))
+                    }
+                default: continue
+                }
+            }
             throw .wrongKeyFile
-        case .slotKey(let kek):
-            if let key = try tryUnwrap(kek, file.slots) { return key }
+        case .slotKey(let secret):
+            for slot in file.slots where slot.isKnown {
+                if let key = try open(slot, secret: secret, file) {
+                    let convertible = slot.isPassphrase || !slot.isLegacy
+                    return (key, Opener(slotID: slot.id, secret: convertible ? secret : nil))
+                }
+            }
             throw .wrongPassphrase
         case .vaultKey(let key):
-            // No slot to unwrap: the header MAC decides whether this key belongs to the file.
-            return key
+            // No slot to open: the header MAC decides whether this key belongs to the file.
+            return (key, nil)
         }
     }
 
-    /// The same vault read again from `bytes` (another writer replaced the file), with the key this one
-    /// holds; fails unless the file is authenticated by that key.
+    /// The vault key from `slot` given its secret (a format-1 slot: its wrapping key); nil when the secret
+    /// is another slot's.
+    private static func open(_ slot: Slot, secret: SecureBytes, _ file: VaultFile) throws(VaultError) -> SecureBytes? {
+        switch slot.body {
+        case .passphrase(_, _, let r), .keyFile(_, let r):
+            return try SlotKeys(slotSecret: secret).open(r, vaultID: file.vaultID, id: slot.id, type: slot.type)
+        case .legacyPassphrase(_, _, let w), .legacyKeyFile(let w):
+            do {
+                let key = try SecretBox.open(w.box[...], nonce: w.nonce, key: secret)
+                return key.count == VaultFormat.vaultKeyBytes ? key : nil
+            } catch .authenticationFailed {
+                return nil
+            } catch { throw .crypto(error) }
+        case .unknown:
+            return nil
+        }
+    }
+
+    /// The same vault read again from `bytes` (another writer replaced the file). Tried with the vault key
+    /// held; when another writer re-keyed, with the secret of the slot this vault was unlocked through,
+    /// which fails once that slot is gone.
     public func reopened(_ bytes: [UInt8]) throws(VaultError) -> Vault {
-        try Vault.open(bytes, with: .vaultKey(vaultKey))
+        let file = try VaultFile(parsing: bytes)
+        var vault = try Vault.openIfAuthentic(file, with: .vaultKey(vaultKey))
+        if vault == nil, let secret = opener?.secret, let id = opener?.slotID, file.slots.contains(where: { $0.id == id }) {
+            vault = try Vault.openIfAuthentic(file, with: .slotKey(secret))
+        }
+        guard var vault else { throw .rekeyedWithoutSlot }
+        vault.opener = opener
+        return vault
+    }
+
+    /// `open`, nil when the key does not fit this file (header MAC or slot).
+    private static func openIfAuthentic(_ file: VaultFile, with unlock: Unlock) throws(VaultError) -> Vault? {
+        do {
+            return try open(file, with: unlock)
+        } catch {
+            if error == .headerTampered || error == .wrongPassphrase { return nil }
+            throw error
+        }
     }
 
     // MARK: Saving
 
-    /// The file to write: a fresh payload nonce when the entries changed, and a header MAC over the
-    /// current slot table and that nonce.
+    /// The version-2 file to write: generation one more, the opener's format-1 slot converted when its
+    /// secret is at hand, every slot info sealed with a fresh nonce, a fresh payload nonce when the entries
+    /// or the vault key changed, and the header MAC over all of it.
     public mutating func seal() throws(VaultError) -> [UInt8] {
-        let keys = try SubKeys(vaultKey: vaultKey)
+        try assignVaultID()
+        try convertOpenerSlot()
+        let keys = try SubKeys(vaultKey: vaultKey, version: VaultFormat.version)
         let payload: (nonce: [UInt8], box: ArraySlice<UInt8>)
         if let sealed = sealedPayload {
             payload = sealed
@@ -122,44 +269,202 @@ public struct Vault: Sendable {
                 let box = try plaintext.withUnsafeBytes { (p) throws(SodiumError) in try SecretBox.seal(p, nonce: nonce, key: keys.payload) }
                 payload = (nonce, box[...])
             } catch { throw .crypto(error) }
-            sealedPayload = payload
         }
-        let header = VaultFile.encodeHeader(slots)
+        var sealedInfos: [[UInt8]] = []
+        for slot in slots {
+            guard slot.isKnown else { sealedInfos.append([]); continue }
+            let plaintext = try (infos[slot.id] ?? SlotInfo(label: "", created: 0, authKey: nil)).plaintext()
+            do {
+                let nonce = try Random.bytes(VaultFormat.nonceBytes)
+                let box = try plaintext.withUnsafeBytes { (p) throws(SodiumError) in try SecretBox.seal(p, nonce: nonce, key: keys.slotInfo) }
+                sealedInfos.append(nonce + box)
+            } catch { throw .crypto(error) }
+        }
+        generation += 1
+        let header = VaultFile.encodeHeader(vaultID: vaultID, generation: generation, nextSlotID: nextSlotID, slots: slots, infos: sealedInfos)
         let mac = try keys.headerMAC(header, payloadNonce: payload.nonce)
+        sealedPayload = payload
+        for (i, info) in sealedInfos.enumerated() where slots[i].isKnown { slots[i].sealedInfo = info }
         return header + mac + payload.nonce + payload.box
+    }
+
+    /// A vault read from a version-1 file gets its vault id at its first write (or first new slot, whose
+    /// tag covers the id).
+    private mutating func assignVaultID() throws(VaultError) {
+        guard vaultID.isEmpty else { return }
+        do { vaultID = try Random.bytes(VaultFormat.vaultIDBytes) } catch { throw .crypto(error) }
+    }
+
+    /// A format-1 slot this vault was unlocked through becomes a version-2 slot (v2 §3.4): same id, label
+    /// and time, a key pair from its secret. The vault key does not change.
+    private mutating func convertOpenerSlot() throws(VaultError) {
+        guard let opener, let secret = opener.secret, let index = slots.firstIndex(where: { $0.id == opener.slotID }) else { return }
+        let slot = slots[index]
+        let body: Slot.Body
+        switch slot.body {
+        case .legacyPassphrase(let kdf, let salt, _):
+            body = .passphrase(kdf, salt: salt, Slot.Recipient(publicKey: [], sealedKey: [], tag: []))
+        case .legacyKeyFile:
+            guard let salt = opener.salt else { return }
+            body = .keyFile(salt: salt, Slot.Recipient(publicKey: [], sealedKey: [], tag: []))
+        default:
+            return
+        }
+        let keys = try SlotKeys(slotSecret: secret)
+        slots[index].body = body
+        var info = infos[slot.id] ?? SlotInfo(label: "", created: 0, authKey: nil)
+        info.authKey = keys.authKey
+        infos[slot.id] = info
+        try reseal(index, publicKey: keys.publicKey)
+        self.opener?.salt = nil
+    }
+
+    /// Seals the vault key to slot `index` again and tags it with the auth key from its info.
+    private mutating func reseal(_ index: Int, publicKey: [UInt8]? = nil) throws(VaultError) {
+        let slot = slots[index]
+        guard let authKey = infos[slot.id]?.authKey else { throw .cannotRekey(slot.id, "its info holds no auth key") }
+        let key = publicKey ?? slot.recipient?.publicKey ?? []
+        let r = try SlotKeys.recipient(publicKey: key, authKey: authKey, vaultKey: vaultKey, vaultID: vaultID, id: slot.id, type: slot.type)
+        switch slot.body {
+        case .passphrase(let kdf, let salt, _): slots[index].body = .passphrase(kdf, salt: salt, r)
+        case .keyFile(let salt, _): slots[index].body = .keyFile(salt: salt, r)
+        default: break
+        }
+    }
+
+    /// Every version-2 slot sealed and tagged again (after the vault id or the vault key changed).
+    private mutating func retag() throws(VaultError) {
+        for index in slots.indices where slots[index].recipient != nil { try reseal(index) }
+    }
+
+    // MARK: Re-keying
+
+    /// A fresh vault key, given to every remaining slot through its public key; the payload and every slot
+    /// info are encrypted again at the next `seal`. Nothing derived from a removed slot's secret or from an
+    /// earlier vault key opens what is written afterwards (v2 §5).
+    public mutating func rekey() throws(VaultError) {
+        try convertOpenerSlot()
+        for slot in slots {
+            switch slot.body {
+            case .passphrase, .keyFile: continue
+            case .legacyPassphrase, .legacyKeyFile, .unknown:
+                throw Vault.cannotRekey(slot)
+            }
+        }
+        do { vaultKey = try SecureBytes.random(count: VaultFormat.vaultKeyBytes) } catch { throw .crypto(error) }
+        sealedPayload = nil
+        try assignVaultID()
+        try retag()
+    }
+
+    /// Whether `rekey` would succeed: every slot but `except` is a version-2 slot or the one the vault was
+    /// unlocked through and can convert.
+    public func rekeyBlocker(except removed: UInt32? = nil) -> (id: UInt32, legacy: Bool)? {
+        for slot in slots where slot.id != removed {
+            if slot.recipient != nil { continue }
+            if slot.isLegacy, let opener, opener.slotID == slot.id, opener.secret != nil, slot.isPassphrase || opener.salt != nil { continue }
+            return (slot.id, slot.isLegacy)
+        }
+        return nil
+    }
+
+    private static func cannotRekey(_ slot: Slot) -> VaultError {
+        if slot.isLegacy {
+            let secret = slot.isPassphrase ? "passphrase" : "key file"
+            return .cannotRekey(slot.id, "it is a format-1 \(slot.typeName) slot, which needs its \(secret) once to be converted")
+        }
+        return .cannotRekey(slot.id, "its type \(slot.type) is unknown to this version")
     }
 
     // MARK: Slots
 
-    /// Replaces every passphrase slot with one for `passphrase` (new salt and nonce); entries untouched.
-    public mutating func setPassphrase(_ passphrase: SecureBytes, kdf: KDFParameters) throws(VaultError) {
-        let slot = try PassphraseSlot.wrap(vaultKey: vaultKey, passphrase: passphrase, kdf: kdf)
-        let first = slots.firstIndex { if case .passphrase = $0 { true } else { false } } ?? slots.count
-        var rest = slots
-        rest.removeAll { if case .passphrase = $0 { true } else { false } }
-        rest.insert(.passphrase(slot), at: min(first, rest.count))
-        slots = rest
+    /// Replaces passphrase slot `id` (same id, label and creation time) with one for `passphrase` (new salt,
+    /// new key pair), then re-keys: the old passphrase opens no later generation (v2 §5).
+    public mutating func setPassphrase(_ passphrase: SecureBytes, kdf: KDFParameters, slot id: UInt32) throws(VaultError) {
+        try kdf.validate()
+        guard let index = slots.firstIndex(where: { $0.id == id }) else { throw .slotNotFound(id) }
+        guard slots[index].isPassphrase else { throw .invalidSlot("slot \(id) is not a passphrase slot") }
+        let salt: [UInt8]
+        do { salt = try Random.bytes(VaultFormat.saltBytes) } catch { throw .crypto(error) }
+        let secret = try SlotKeys.passphraseSecret(try Passphrase.forVersion2(passphrase), kdf: kdf, salt: salt)
+        let keys = try SlotKeys(slotSecret: secret)
+        slots[index].body = .passphrase(kdf, salt: salt, Slot.Recipient(publicKey: keys.publicKey, sealedKey: [], tag: []))
+        var info = infos[id] ?? SlotInfo(label: "", created: 0, authKey: nil)
+        info.authKey = keys.authKey
+        infos[id] = info
+        if opener?.slotID == id { opener = Opener(slotID: id, secret: secret) }
+        try rekey()
     }
 
-    /// Adds a key-file slot; returns its id (its index in the table).
+    /// Adds a passphrase slot with a new id; returns the slot secret (the caller unlocked with it).
     @discardableResult
-    public mutating func addKeyFileSlot(_ keyFile: KeyFile) throws(VaultError) -> Int {
-        guard slots.count < VaultFormat.maxSlots else { throw .malformedHeader("the slot table is full (\(VaultFormat.maxSlots) slots)") }
-        slots.append(.keyFile(try KeyFileSlot.wrap(vaultKey: vaultKey, keyFile: keyFile)))
-        return slots.count - 1
+    private mutating func appendPassphraseSlot(_ passphrase: SecureBytes, kdf: KDFParameters, label: String, now: Int64) throws(VaultError) -> SecureBytes {
+        let salt: [UInt8]
+        do { salt = try Random.bytes(VaultFormat.saltBytes) } catch { throw .crypto(error) }
+        let secret = try SlotKeys.passphraseSecret(try Passphrase.forVersion2(passphrase), kdf: kdf, salt: salt)
+        let keys = try SlotKeys(slotSecret: secret)
+        let id = try takeSlotID()
+        let type = VaultFormat.SlotType.passphrase.rawValue
+        slots.append(Slot(id: id, body: .passphrase(kdf, salt: salt, try keys.recipient(vaultKey: vaultKey, vaultID: vaultID, id: id, type: type)), sealedInfo: nil))
+        infos[id] = SlotInfo(label: label, created: now, authKey: keys.authKey)
+        return secret
     }
 
-    /// Removes a slot by id; refuses to remove the last slot that can open the vault.
-    public mutating func removeSlot(id: Int) throws(VaultError) {
-        guard slots.indices.contains(id) else { throw .slotNotFound(id) }
-        let usable = slots.enumerated().filter { $0.offset != id && $0.element.wrapped != nil }
-        guard !usable.isEmpty else { throw .lastSlot }
-        slots.remove(at: id)
+    /// Adds a key-file slot; returns its id. The vault key does not change.
+    @discardableResult
+    public mutating func addKeyFileSlot(_ keyFile: KeyFile, label: String = "", now: Int64 = WallClock.now()) throws(VaultError) -> UInt32 {
+        try Vault.checkLabel(label)
+        try assignVaultID()
+        let salt: [UInt8]
+        do { salt = try Random.bytes(VaultFormat.saltBytes) } catch { throw .crypto(error) }
+        let keys = try SlotKeys(slotSecret: try SlotKeys.keyFileSecret(keyFile, salt: salt))
+        let id = try takeSlotID()
+        let type = VaultFormat.SlotType.keyFile.rawValue
+        slots.append(Slot(id: id, body: .keyFile(salt: salt, try keys.recipient(vaultKey: vaultKey, vaultID: vaultID, id: id, type: type)), sealedInfo: nil))
+        infos[id] = SlotInfo(label: label, created: now, authKey: keys.authKey)
+        return id
     }
 
-    /// Appends a slot of a type this version does not know (spec §3.3); for vectors and tests of skipping.
-    mutating func appendUnknownSlot(type: UInt8, body: [UInt8]) {
-        slots.append(.unknown(type: type, body: body))
+    private mutating func takeSlotID() throws(VaultError) -> UInt32 {
+        guard slots.count < VaultFormat.maxSlots else { throw .slotTableFull }
+        guard nextSlotID < UInt32.max else { throw .slotTableFull }
+        defer { nextSlotID += 1 }
+        return nextSlotID
+    }
+
+    /// Removes a slot by id and re-keys; refuses to remove the last slot that can open the vault, and
+    /// refuses (before changing anything) when a remaining slot cannot be given the new key.
+    public mutating func removeSlot(id: UInt32) throws(VaultError) {
+        guard let index = slots.firstIndex(where: { $0.id == id }) else { throw .slotNotFound(id) }
+        guard slots.contains(where: { $0.id != id && $0.isKnown }) else { throw .lastSlot }
+        if let blocker = rekeyBlocker(except: id), let slot = slots.first(where: { $0.id == blocker.id }) {
+            throw Vault.cannotRekey(slot)
+        }
+        slots.remove(at: index)
+        infos[id] = nil
+        if opener?.slotID == id { opener = nil }
+        try rekey()
+    }
+
+    /// Sets a slot's label.
+    public mutating func setLabel(_ label: String, slot id: UInt32) throws(VaultError) {
+        try Vault.checkLabel(label)
+        guard let slot = slots.first(where: { $0.id == id }), slot.isKnown else { throw .slotNotFound(id) }
+        var info = infos[id] ?? SlotInfo(label: "", created: 0, authKey: nil)
+        info.label = label
+        infos[id] = info
+    }
+
+    static func checkLabel(_ label: String) throws(VaultError) {
+        guard SlotInfo.isValidLabel(label) else {
+            throw .invalidSlot("a slot label is at most \(VaultFormat.maxLabelBytes) bytes of text without control characters")
+        }
+    }
+
+    /// Appends a slot of a type this version does not know (v2 §3.5); for vectors and tests of skipping.
+    mutating func appendUnknownSlot(type: UInt8, body: [UInt8]) throws(VaultError) {
+        let id = try takeSlotID()
+        slots.append(Slot(id: id, body: .unknown(type: type, body: body), sealedInfo: nil))
     }
 
     // MARK: Entries
@@ -180,15 +485,18 @@ public struct Vault: Sendable {
     public mutating func remove(_ name: String) throws(VaultError) { try list.remove(name) }
 }
 
-/// Subkeys derived from the vault key with keyed BLAKE2b-256 (spec §4).
+/// Subkeys derived from the vault key with keyed BLAKE2b-256 (v2 §4; v1 §4 with the v1 labels).
 struct SubKeys {
     let headerMACKey: SecureBytes
     let payload: SecureBytes
+    let slotInfo: SecureBytes
 
-    init(vaultKey: SecureBytes) throws(VaultError) {
+    init(vaultKey: SecureBytes, version: UInt16) throws(VaultError) {
+        let v1 = version == VaultFormat.versionV1
         do {
-            headerMACKey = try GenericHash.keyedHash(key: vaultKey, message: VaultFormat.headerMACLabel)
-            payload = try GenericHash.keyedHash(key: vaultKey, message: VaultFormat.payloadKeyLabel)
+            headerMACKey = try GenericHash.keyedHash(key: vaultKey, message: v1 ? VaultFormat.v1HeaderMACLabel : VaultFormat.headerMACLabel)
+            payload = try GenericHash.keyedHash(key: vaultKey, message: v1 ? VaultFormat.v1PayloadKeyLabel : VaultFormat.payloadKeyLabel)
+            slotInfo = try GenericHash.keyedHash(key: vaultKey, message: VaultFormat.slotInfoLabel)
         } catch { throw .crypto(error) }
     }
 

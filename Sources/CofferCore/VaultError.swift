@@ -8,17 +8,23 @@ public enum VaultError: Error, Equatable, CustomStringConvertible {
     case notAVault
     case unsupportedVersion(UInt16)
     case truncated
-    case malformedHeader(String)
+    case badSlotCount(Int)
+    case badSlot(String)
+    case noKnownSlot
     case unsupportedKDFAlgorithm(UInt8)
     case kdfParametersOutOfRange(opsLimit: UInt64, memLimit: UInt64)
+    case kdfBudgetExceeded(UInt64)
     case fileTooLarge(Int)
     // Unlocking.
     case wrongPassphrase
     case wrongKeyFile
     case noSlot(String)
     case invalidKeyFile(String)
+    case invalidPassphrase(String)
     // Authenticating and decoding.
     case headerTampered
+    /// The header MAC verified but a slot info inside it breaks a rule: a writer with the vault key erred.
+    case malformedHeader(String)
     case payloadTampered
     case malformedPayload(String)
     // Entries.
@@ -28,7 +34,13 @@ public enum VaultError: Error, Equatable, CustomStringConvertible {
     case invalidEntry(String)
     // Slots.
     case lastSlot
-    case slotNotFound(Int)
+    case slotNotFound(UInt32)
+    case slotTableFull
+    case invalidSlot(String)
+    /// A re-key cannot give the new vault key to this slot.
+    case cannotRekey(UInt32, String)
+    /// Another writer re-keyed the vault and the slot this session was unlocked through is gone.
+    case rekeyedWithoutSlot
     // Files.
     case vaultNotFound(String)
     case vaultExists(String)
@@ -39,9 +51,14 @@ public enum VaultError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .notAVault: "not a coffer vault (bad magic)"
-        case .unsupportedVersion(let v): "unsupported vault version \(v) (this coffer reads version \(VaultFormat.version))"
+        case .unsupportedVersion(let v): "unsupported vault version \(v) (this coffer reads versions \(VaultFormat.versionV1) and \(VaultFormat.version))"
         case .truncated: "vault file is truncated"
+        case .badSlotCount(let n): "vault header is malformed: slot count \(n) is not between \(VaultFormat.minSlots) and \(VaultFormat.maxSlots)"
+        case .badSlot(let why): "vault header is malformed: \(why)"
+        case .noKnownSlot: "vault header is malformed: no slot of a known type"
         case .malformedHeader(let why): "vault header is malformed: \(why)"
+        case .kdfBudgetExceeded(let work):
+            "the passphrase slots ask for more key derivation work than allowed (\(work >> 30) GiB-passes; at most \(VaultFormat.kdfBudget >> 30))"
         case .unsupportedKDFAlgorithm(let a): "unsupported key derivation algorithm \(a)"
         case .kdfParametersOutOfRange(let ops, let mem):
             "key derivation parameters out of range (opslimit \(ops), memlimit \(mem) bytes; allowed opslimit \(VaultFormat.opsLimitMin)-\(VaultFormat.opsLimitMax), memlimit \(VaultFormat.memLimitMin >> 20) MiB-\(VaultFormat.memLimitMax >> 30) GiB)"
@@ -50,6 +67,7 @@ public enum VaultError: Error, Equatable, CustomStringConvertible {
         case .wrongKeyFile: "the key file does not open this vault"
         case .noSlot(let kind): "the vault has no \(kind) slot"
         case .invalidKeyFile(let why): "invalid key file: \(why)"
+        case .invalidPassphrase(let why): why
         case .headerTampered: "vault header failed authentication (the file was altered)"
         case .payloadTampered: "vault contents failed authentication (the file was altered)"
         case .malformedPayload(let why): "vault contents are malformed: \(why)"
@@ -59,6 +77,10 @@ public enum VaultError: Error, Equatable, CustomStringConvertible {
         case .invalidEntry(let why): "invalid entry: \(why)"
         case .lastSlot: "cannot remove the last slot: the vault could never be opened again"
         case .slotNotFound(let id): "no slot with id \(id)"
+        case .slotTableFull: "the slot table is full (\(VaultFormat.maxSlots) slots)"
+        case .invalidSlot(let why): why
+        case .cannotRekey(let id, let why): "cannot give a new vault key to slot \(id): \(why)"
+        case .rekeyedWithoutSlot: "the vault was re-keyed without the slot it was unlocked with; unlock it again"
         case .vaultNotFound(let path): "no vault at \(path)"
         case .vaultExists(let path): "a vault already exists at \(path)"
         case .system(let error): error.description

@@ -59,6 +59,18 @@ public enum Terminal {
     }
 }
 
+extension Terminal {
+    /// Asks a yes/no question on the terminal (echo on); true only for `y` or `yes`. Nil without a terminal.
+    public static func confirm(_ question: String) -> Bool? {
+        guard let fd = try? Files.open("/dev/tty", O_RDWR | O_NOCTTY) else { return nil }
+        defer { Files.close(fd) }
+        try? Files.writeAll(fd, Array((question + " [y/N] ").utf8), path: "/dev/tty")
+        guard let line = (try? LineReader.readLine(fd: fd, limit: 64)) ?? nil else { return false }
+        let answer = line.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }.lowercased()
+        return answer == "y" || answer == "yes"
+    }
+}
+
 /// Why a line could not be read.
 public enum LineFailure: Error {
     case timedOut

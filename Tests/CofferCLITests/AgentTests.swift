@@ -175,22 +175,63 @@ final class AgentTests: XCTestCase {
     }
 
     func testKeyFileSlots() throws {
-        let keyPath = box.root + "/deploy.key"
-        XCTAssertRun(try box.coffer(["slot", "add-keyfile", keyPath] + pass), stdout: ["added key-file slot 1; the key is in \(keyPath)"])
+        let keyPath = box.root + "/deploy.key", ciPath = box.root + "/ci.key"
+        XCTAssertRun(try box.coffer(["slot", "add-keyfile", keyPath, "--label", "deploy-prod"] + pass), stdout: ["added key-file slot 1 'deploy-prod'; the key is in \(keyPath)"])
         XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: keyPath)[.posixPermissions] as? Int, 0o600)
         XCTAssertRun(try box.coffer(["slot", "add-keyfile", keyPath] + pass), status: 1, stderr: [
             "coffer: error: \(keyPath) already exists", "coffer: hint: coffer never overwrites a key file; choose another path",
         ])
-        XCTAssertRun(try box.coffer(["slot", "list", "--key-file", keyPath]), stdout: ["ID  TYPE", "0   passphrase", "1   key-file"])
+        XCTAssertRun(try box.coffer(["slot", "list", "--key-file", keyPath]), stdout: [
+            "ID  TYPE        LABEL        CREATED",
+            "0   passphrase  -            2026-11-30T00:53:20Z",
+            "1   key-file *  deploy-prod  2026-11-30T00:53:20Z",
+            "* unlocked with this slot",
+        ])
         try unlock(["--key-file", keyPath])
+        XCTAssertRun(try box.coffer(["slot", "add-keyfile", ciPath, "--label", "ci"]), stdout: ["added key-file slot 2 'ci'; the key is in \(ciPath)"])
+        XCTAssertRun(try box.coffer(["slot", "list", "--json"]), stdout: [
+            #"[{"created":"2026-11-30T00:53:20Z","format":2,"id":0,"label":"","type":"passphrase","unlocked":false},"#
+                + #"{"created":"2026-11-30T00:53:20Z","format":2,"id":1,"label":"deploy-prod","type":"key-file","unlocked":true},"#
+                + #"{"created":"2026-11-30T00:53:20Z","format":2,"id":2,"label":"ci","type":"key-file","unlocked":false}]"#,
+        ])
+        // The agent was unlocked with slot 1 and no terminal can ask: removing it needs --force.
+        XCTAssertRun(try box.coffer(["slot", "remove", "1"]), status: 2, stderr: [
+            "coffer: error: slot 1 'deploy-prod' is not removed without a terminal to ask: it is the slot this session was unlocked with",
+            "coffer: hint: pass --force to remove it anyway",
+        ])
+        XCTAssertRun(try box.coffer(["slot", "remove", "1", "--force"]), stdout: ["removed slot 1; the vault was re-keyed"])
+        // The agent holds the new vault key: it goes on serving, and the ids of the others stay.
         XCTAssertEqual(try box.coffer(["list"]).status, 0)
-        XCTAssertRun(try box.coffer(["slot", "remove", "1"]), stdout: ["removed slot 1"])
+        XCTAssertRun(try box.coffer(["slot", "list"]), stdout: [
+            "ID  TYPE        LABEL  CREATED", "0   passphrase  -      2026-11-30T00:53:20Z", "2   key-file    ci     2026-11-30T00:53:20Z",
+        ])
         XCTAssertRun(try box.coffer(["slot", "remove", "0"]), status: 2, stderr: [
+            "coffer: error: slot 0 is not removed without a terminal to ask: it is the last passphrase slot",
+            "coffer: hint: pass --force to remove it anyway",
+        ])
+        XCTAssertRun(try box.coffer(["slot", "remove", "7"]), status: 6, stderr: ["coffer: error: no slot with id 7", "coffer: hint: 'coffer slot list' shows the ids"])
+        XCTAssertRun(try box.coffer(["rekey"]), stdout: ["re-keyed the vault"])
+        _ = try box.coffer(["lock"])
+        XCTAssertRun(try box.coffer(["list", "--key-file", keyPath]), status: 3, stderr: ["coffer: error: the key file does not open this vault"])
+        XCTAssertEqual(try box.coffer(["list", "--key-file", ciPath]).status, 0)
+        XCTAssertEqual(try box.coffer(["list"] + pass).status, 0)
+        XCTAssertRun(try box.coffer(["slot", "remove", "2", "--key-file", ciPath, "--force"]), stdout: ["removed slot 2; the vault was re-keyed"])
+        XCTAssertRun(try box.coffer(["slot", "remove", "0", "--force"] + pass), status: 2, stderr: [
             "coffer: error: cannot remove the last slot: the vault could never be opened again",
         ])
-        _ = try box.coffer(["lock"])
-        XCTAssertRun(try box.coffer(["list", "--key-file", keyPath]), status: 3, stderr: ["coffer: error: the vault has no key-file slot"])
-        XCTAssertEqual(try box.coffer(["list"] + pass).status, 0)
+    }
+
+    /// Another writer re-keys without the slot the agent was unlocked with: the agent stops, and says why.
+    func testAnAgentWhoseSlotWasRemovedElsewhereStops() throws {
+        let keyPath = box.root + "/deploy.key"
+        _ = try box.coffer(["slot", "add-keyfile", keyPath] + pass)
+        try unlock(["--key-file", keyPath])
+        XCTAssertRun(try box.coffer(["slot", "remove", "1", "--force"] + pass), stdout: ["removed slot 1; the vault was re-keyed"])
+        XCTAssertRun(try box.coffer(["list"]), status: 8, stderr: [
+            "coffer: error: the vault was re-keyed without the slot it was unlocked with; unlock it again",
+            "coffer: hint: run 'coffer unlock' first, or pass --passphrase-fd N or --passphrase-file PATH",
+        ])
+        XCTAssertRun(try box.coffer(["status"]), stdout: ["locked: \(box.vault)"], "the agent stopped")
     }
 
     func testSocketDirectoryWithWrongPermissionsIsRefused() throws {

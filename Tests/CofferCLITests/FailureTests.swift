@@ -57,7 +57,7 @@ final class FailureTests: XCTestCase {
             "coffer: error: the token must be UTF-8 text without control characters",
         ])
         try assertFails(["add", "login", "l", "--host", "h/x", "--username", "u"] + pass, stdin: "p\n", status: 2, stderr: [
-            "coffer: error: invalid entry: l: host must be a host name with an optional port",
+            "coffer: error: invalid entry: l: host must be a host name or [IPv6 address] with an optional :port (1-65535)",
         ])
         try assertFails(["rotate", "alice", "--public-key", "x"] + ["--passphrase-file", box.root + "/pass"], stdin: "", status: 1, stderr: [
             "coffer: warning: the public key is 1 characters; marketplace keys are 32",
@@ -114,16 +114,16 @@ final class FailureTests: XCTestCase {
         bytes[bytes.count - 1] ^= 1
         try withFile(bytes, 4, "vault contents failed authentication (the file was altered)")
         bytes = good
-        bytes[120] ^= 1 // inside the header MAC (the header is 113 bytes)
+        bytes[400] ^= 1 // inside the header MAC (the header of one passphrase slot is 37 + 7 + 318 = 362 bytes)
         try withFile(bytes, 4, "vault header failed authentication (the file was altered)")
         try withFile(Array(good.prefix(50)), 4, "vault file is truncated")
         try withFile([], 4, "vault file is truncated")
         try withFile(Array("{\"http-basic\":{}}".utf8), 4, "not a coffer vault (bad magic)")
         bytes = good
-        bytes[6] = 2
-        try withFile(bytes, 5, "unsupported vault version 2 (this coffer reads version 1)", hint: nil)
+        bytes[6] = 3
+        try withFile(bytes, 5, "unsupported vault version 3 (this coffer reads versions 1 and 2)", hint: nil)
         bytes = good
-        bytes.replaceSubrange(17..<25, with: withUnsafeBytes(of: (UInt64(1) << 40).littleEndian) { Array($0) })
+        bytes.replaceSubrange(49..<57, with: withUnsafeBytes(of: (UInt64(1) << 40).littleEndian) { Array($0) })
         try withFile(bytes, 5, "key derivation parameters out of range (opslimit 2, memlimit 1099511627776 bytes; allowed opslimit 2-10, memlimit 64 MiB-4 GiB)",
                      hint: "coffer: hint: the file was not changed; it may have been crafted to exhaust this machine")
     }

@@ -116,19 +116,20 @@ final class TranscriptTests: XCTestCase {
         _ = try box.coffer(["add", "token", "t", "--type", "bearer", "--host", "h.example"] + pass, stdin: "tok\n")
         let before = box.read(box.vault)!
         XCTAssertRun(try box.coffer(["passwd", "--new-passphrase-file", box.root + "/wrong"] + pass),
-                     stdout: ["passphrase changed (kdf interactive: opslimit 2, memlimit 64 MiB)"])
+                     stdout: ["passphrase of slot 0 changed (kdf interactive: opslimit 2, memlimit 64 MiB); the vault was re-keyed"])
         let after = box.read(box.vault)!
-        // Header (113 bytes) and MAC change; payload nonce and box stay as they were.
+        // Re-keyed: header, MAC, payload nonce and box all change; the size does not; the backup is the
+        // generation before.
         XCTAssertEqual(after.count, before.count)
-        XCTAssertEqual(after[(113 + 32)...], before[(113 + 32)...])
-        XCTAssertNotEqual(after[0..<113], before[0..<113])
+        XCTAssertNotEqual(after[362...], before[362...])
+        XCTAssertEqual(box.read(box.vault + ".bak"), before)
         XCTAssertEqual(try box.coffer(["list"] + pass).status, 3)
         XCTAssertRun(try box.coffer(["show", "t", "--reveal", "--passphrase-file", box.root + "/wrong"]), stdout: [
             "name     t", "kind     token", "type     bearer", "state    enabled", "host     h.example", "token    tok",
             "origin   user", "created  2026-11-30T00:53:20Z", "updated  2026-11-30T00:53:20Z",
         ])
         XCTAssertRun(try box.coffer(["passwd", "--kdf", "moderate", "--new-passphrase-file", box.root + "/pass", "--passphrase-file", box.root + "/wrong"]),
-                     stdout: ["passphrase changed (kdf moderate: opslimit 3, memlimit 256 MiB)"])
+                     stdout: ["passphrase of slot 0 changed (kdf moderate: opslimit 3, memlimit 256 MiB); the vault was re-keyed"])
     }
 
     func testHelpListsTheCommands() throws {

@@ -95,7 +95,7 @@ final class PayloadTests: XCTestCase {
             return fields
         }
         assertMalformed(payload([withHost(text("github.com/x"))]), containing: "entry 0: invalid entry: gh: host must be a host name")
-        assertMalformed(payload([withHost([])]), containing: "host must be a host name")
+        assertMalformed(payload([withHost([])]), containing: "host must not be empty")
         assertMalformed(payload([withHost(text("git\u{7F}hub.com"))]), containing: "host must be a host name")
         assertMalformed(payload([withNote(text("two\nlines"))]), containing: "entry 0: invalid entry: gh: note has control characters")
         assertMalformed(payload([withNote(Array(repeating: 0x61, count: VaultFormat.maxTextBytes + 1))]), containing: "note has control characters or is too long")
@@ -123,5 +123,43 @@ final class PayloadTests: XCTestCase {
         XCTAssertFalse(Entry.isValidName(String(repeating: "a", count: 129)))
         XCTAssertFalse(Entry.isValidName("has space"))
         XCTAssertTrue(Entry.isValidName("git:https/host.example:8443/user@x"))
+    }
+
+    /// v2 §5.3: what a writer may add is stricter than what a reader accepts, so entries an older Coffer
+    /// wrote (`coffer add` took `a example` as a host) still open and stay changeable, while new values follow
+    /// the host, scheme, control-character and time rules.
+    func testWriterRulesAreStricterThanReaderRules() throws {
+        let t: Int64 = 1_800_000_000
+        func login(host: String = "example.com", protocol scheme: String = "https", note: String? = nil, expiry: Int64? = nil) throws -> Entry {
+            var e = Entry(name: "l", kind: .login, host: host, username: "u", secret: try Secret(copying: "p"), created: t)
+            e.protocol = scheme
+            e.note = note
+            e.passwordExpiryUTC = expiry
+            return e
+        }
+        for host in ["example.com", "example.com:8443", "127.0.0.1:1", "[::1]", "[2001:db8::1]:65535", "bücher.example", "a_b.local"] {
+            XCTAssertNoThrow(try login(host: host).validate(), host)
+        }
+        for host in ["a example", "a:b:c", ":99999", "example.com:0", "example.com:08", "example.com:65536", "[::1", "x@y", "", "[zz]"] {
+            XCTAssertThrowsError(try login(host: host).validate(), host)
+        }
+        for scheme in ["https", "git+ssh", "svn.x"] { XCTAssertNoThrow(try login(protocol: scheme).validate(), scheme) }
+        for scheme in ["", "1http", "ht tp", "http:"] { XCTAssertThrowsError(try login(protocol: scheme).validate(), scheme) }
+        XCTAssertThrowsError(try login(note: "C1 \u{9B}[31m").validate(), "a C1 control")
+        XCTAssertNoThrow(try login(note: "café ✓").validate())
+        XCTAssertThrowsError(try login(expiry: VaultFormat.maxTime + 1).validate())
+        XCTAssertThrowsError(try login(expiry: -1).validate())
+        XCTAssertNoThrow(try login(expiry: VaultFormat.maxTime).validate())
+
+        // The reader takes all of them, and a change to another field of such an entry is allowed.
+        var old = try login()
+        old.host = "a example"
+        old.note = "C1 \u{9B}"
+        old.passwordExpiryUTC = Int64(1) << 62
+        let bytes = try EntryList.encode([old]).withUnsafeBytes { Array($0) }
+        var list = try EntryList(decoding: try bytes.withUnsafeBytes { try SecureBytes(copying: $0) })
+        XCTAssertEqual(list.entries.first?.host, "a example")
+        XCTAssertNoThrow(try list.update("l") { $0.setEnabled(false, at: t) })
+        XCTAssertThrowsError(try list.update("l") { $0.host = "b example" }, "a new value follows the writer's rules")
     }
 }

@@ -2,19 +2,23 @@ import CofferCore
 import CofferSodium
 import Foundation
 
-/// One vector of `Formats/vectors/`: a vault file and its `key: value` description (spec §9).
+/// One vector of `Formats/vectors/` (v1 §9) or `Formats/vectors-v2/` (v2 §9): a vault file and its
+/// `key: value` description.
 struct VectorFile {
-    static let directory = URL(fileURLWithPath: #filePath)
+    static let formats = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Formats/vectors")
+        .appendingPathComponent("Formats")
+    static let v1Directory = formats.appendingPathComponent("vectors")
+    static let v2Directory = formats.appendingPathComponent("vectors-v2")
 
+    let directory: URL
     let name: String
     var fields: [(key: String, value: String)]
 
     func value(_ key: String) -> String? { fields.first { $0.key == key }?.value }
     func values(_ key: String) -> [String] { fields.filter { $0.key == key }.map(\.value) }
 
-    static func all() throws -> [VectorFile] {
+    static func all(in directory: URL) throws -> [VectorFile] {
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
             .filter { $0.hasSuffix(".txt") }.sorted()
         return try names.map { file in
@@ -23,12 +27,12 @@ struct VectorFile {
                 guard let colon = line.firstIndex(of: ":") else { return nil }
                 return (String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces))
             }
-            return VectorFile(name: String(file.dropLast(4)), fields: fields)
+            return VectorFile(directory: directory, name: String(file.dropLast(4)), fields: fields)
         }
     }
 
     var vaultBytes: [UInt8] {
-        get throws { Array(try Data(contentsOf: VectorFile.directory.appendingPathComponent(name + ".coffer"))) }
+        get throws { Array(try Data(contentsOf: directory.appendingPathComponent(name + ".coffer"))) }
     }
 
     /// The `entry:` line of the spec for one entry.
@@ -57,4 +61,69 @@ struct VectorFile {
         }
         return out
     }
+
+    // MARK: Version 2 (v2 §9): every field, every byte
+
+    /// Every field of an entry as `key=value`, values in `encode`'s form.
+    static func describeV2(_ e: Entry) -> String {
+        var pairs: [(String, [UInt8])] = [
+            ("name", Array(e.name.utf8)), ("kind", Array(e.kind.word.utf8)), ("state", Array((e.enabled ? "enabled" : "disabled").utf8)),
+            ("created", Array(String(e.created).utf8)), ("updated", Array(String(e.updated).utf8)), ("origin", Array(e.origin.word.utf8)),
+        ]
+        func add(_ key: String, _ value: String?) { if let value { pairs.append((key, Array(value.utf8))) } }
+        add("note", e.note)
+        add("rejected-at", e.rejectedAt.map(String.init))
+        add("rejected-host", e.rejectedHost)
+        add("protocol", e.protocol)
+        add("host", e.host)
+        add("path", e.path)
+        add("username", e.username)
+        add("token-type", e.tokenType?.rawValue)
+        add("password-expiry-utc", e.passwordExpiryUTC.map(String.init))
+        pairs.append(("secret", e.secret.withUnsafeBytes { Array($0) }))
+        if let r = e.oauthRefreshToken { pairs.append(("oauth-refresh-token", r.withUnsafeBytes { Array($0) })) }
+        for (i, h) in e.history.enumerated() {
+            add("history.\(i).created", String(h.created))
+            add("history.\(i).username", h.username)
+            pairs.append(("history.\(i).secret", h.secret.withUnsafeBytes { Array($0) }))
+            add("history.\(i).retired", String(h.retired))
+        }
+        return pairs.map { "\($0)=\(encode($1))" }.joined(separator: " ")
+    }
+
+    static func describeV2(_ s: SlotSummary) -> String {
+        "id=\(s.id) type=\(s.type) format=\(s.legacy ? 1 : 2) created=\(s.created ?? 0) label=\(encode(Array(s.label.utf8)))"
+    }
+
+    /// Bytes 0x21-0x7E as they are, except `%` and `=`; every other byte as `%XX` (upper-case hex).
+    static func encode(_ bytes: [UInt8]) -> String {
+        var out = ""
+        for b in bytes {
+            if (0x21...0x7E).contains(b) && b != 0x25 && b != 0x3D {
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            } else {
+                let hex = String(b, radix: 16, uppercase: true)
+                out += "%" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return out
+    }
+
+    /// The inverse of `encode`, for `passphrase-hex`-free passphrases with `%XX` in them.
+    static func decode(_ text: String) -> [UInt8] {
+        var out: [UInt8] = []
+        let bytes = Array(text.utf8)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == 0x25, i + 2 < bytes.count, let b = UInt8(String(decoding: bytes[(i + 1)...(i + 2)], as: UTF8.self), radix: 16) {
+                out.append(b)
+                i += 3
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
+        }
+        return out
+    }
 }
+

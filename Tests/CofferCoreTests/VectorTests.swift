@@ -3,18 +3,42 @@ import CofferSodium
 import Foundation
 import XCTest
 
-/// Runs every vector in `Formats/vectors/` (spec §9) through one generic loop.
+/// Runs every vector of both versions (v1 §9, v2 §9) through one generic loop.
 final class VectorTests: XCTestCase {
-    func testEveryVector() throws {
-        let vectors = try VectorFile.all()
-        XCTAssertGreaterThanOrEqual(vectors.count, 12, "the vector corpus is missing")
+    func testEveryVersion1Vector() throws {
+        let vectors = try VectorFile.all(in: VectorFile.v1Directory)
+        XCTAssertGreaterThanOrEqual(vectors.count, 12, "the version-1 corpus is missing")
+        try run(vectors)
+    }
+
+    func testEveryVersion2Vector() throws {
+        let vectors = try VectorFile.all(in: VectorFile.v2Directory)
+        XCTAssertGreaterThanOrEqual(vectors.count, 40, "the version-2 corpus is missing")
+        try run(vectors, version: 2)
+        // Every class of §9 has a vector.
+        let classes = Set(vectors.compactMap { $0.value("expect") })
+        for expected in VectorTests.v2Classes { XCTAssertTrue(classes.contains(expected), "no vector expects \(expected)") }
+    }
+
+    static let v2Classes = ["success", "not a vault", "unsupported version", "bad slot count", "bad slot", "kdf parameters out of range",
+                            "kdf budget exceeded", "no known slot", "truncated", "no slot for method", "invalid passphrase", "invalid key file",
+                            "wrong passphrase", "wrong key file", "header tampered", "malformed header", "payload tampered", "malformed payload"]
+
+    func run(_ vectors: [VectorFile], version: Int = 1) throws {
         for vector in vectors {
             let expect = try XCTUnwrap(vector.value("expect"), "\(vector.name): no expect line")
             let outcome: String
             do {
                 let vault = try Vault.open(try vector.vaultBytes, with: try unlock(for: vector))
                 outcome = "success"
-                XCTAssertEqual(vault.entries.map(VectorFile.describe), vector.values("entry"), vector.name)
+                if version == 1 {
+                    XCTAssertEqual(vault.entries.map(VectorFile.describe), vector.values("entry"), vector.name)
+                } else {
+                    XCTAssertEqual(vault.entries.map(VectorFile.describeV2), vector.values("entry"), vector.name)
+                    XCTAssertEqual(vault.slotSummaries.map(VectorFile.describeV2), vector.values("slot"), vector.name)
+                    XCTAssertEqual(vault.generation, vector.value("generation").flatMap { UInt64($0) }, vector.name)
+                    XCTAssertEqual(vault.unlockedSlotID, vector.value("unlocked-slot").flatMap { UInt32($0) }, vector.name)
+                }
             } catch let error as VaultError {
                 outcome = VectorTests.expectation(for: error)
             }
@@ -24,11 +48,13 @@ final class VectorTests: XCTestCase {
 
     func unlock(for vector: VectorFile) throws -> Unlock {
         if let keyFile = vector.value("key-file") {
-            let bytes = Array(try Data(contentsOf: VectorFile.directory.appendingPathComponent(keyFile)))
+            let bytes = Array(try Data(contentsOf: vector.directory.appendingPathComponent(keyFile)))
             return .keyFile(try bytes.withUnsafeBytes { try KeyFile(contents: $0) })
         }
         let passphrase = try XCTUnwrap(vector.value("passphrase"), "\(vector.name): no passphrase")
-        return .passphrase(try SecureBytes(copyingUTF8: passphrase))
+        // Version 2 writes passphrases in the percent form of its values (§9); version 1's never hold a `%`.
+        let bytes = VectorFile.decode(passphrase)
+        return .passphrase(try bytes.withUnsafeBytes { try SecureBytes(copying: $0) })
     }
 
     /// The spec's `expect:` word for each reader error.
@@ -39,7 +65,16 @@ final class VectorTests: XCTestCase {
         case .notAVault: "not a vault"
         case .unsupportedVersion: "unsupported version"
         case .kdfParametersOutOfRange, .unsupportedKDFAlgorithm: "kdf parameters out of range"
+        case .kdfBudgetExceeded: "kdf budget exceeded"
+        case .fileTooLarge: "too large"
+        case .badSlotCount: "bad slot count"
+        case .badSlot: "bad slot"
+        case .noKnownSlot: "no known slot"
+        case .noSlot: "no slot for method"
+        case .invalidKeyFile: "invalid key file"
+        case .invalidPassphrase: "invalid passphrase"
         case .malformedHeader: "malformed header"
+        case .malformedPayload: "malformed payload"
         case .truncated: "truncated"
         case .headerTampered: "header tampered"
         case .payloadTampered: "payload tampered"

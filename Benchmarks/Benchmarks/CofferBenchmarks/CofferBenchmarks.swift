@@ -80,6 +80,41 @@ let benchmarks: @Sendable () -> Void = {
         _ = Fixtures.vault(1000)
     }
 
+    // Re-keying (slot remove, passwd, rekey) against a plain write of the same vault, in alternating pairs:
+    // both encode and encrypt the whole payload; a re-key also seals a new vault key to every slot.
+    let rekeyRatio = BenchmarkMetric.custom("re-key / plain write (permille)", polarity: .prefersSmaller, useScalingFactor: false)
+    let rekeyTime = BenchmarkMetric.custom("re-key and write (us)", polarity: .prefersSmaller, useScalingFactor: false)
+    let plainTime = BenchmarkMetric.custom("plain write (us)", polarity: .prefersSmaller, useScalingFactor: false)
+    for count in [1000, 100_000] {
+        Benchmark("Write: paired, re-key vs plain write, \(count) entries",
+                  configuration: .init(metrics: [.wallClock, rekeyRatio, rekeyTime, plainTime],
+                                       maxDuration: quick ? .seconds(1) : .seconds(20), maxIterations: quick ? 3 : 40)) { benchmark in
+            var vault = try Vault.open(Fixtures.vault(count), with: .keyFile(Fixtures.keyFile))
+            benchmark.startMeasurement()
+            for i in benchmark.scaledIterations {
+                func plain() throws -> UInt64 {
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    try vault.update("target") { $0.note = "write \(i)" }
+                    blackHole(try vault.seal())
+                    return DispatchTime.now().uptimeNanoseconds - start
+                }
+                func rekey() throws -> UInt64 {
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    try vault.rekey()
+                    blackHole(try vault.seal())
+                    return DispatchTime.now().uptimeNanoseconds - start
+                }
+                var p: UInt64 = 0, r: UInt64 = 0
+                if i % 2 == 0 { p = try plain(); r = try rekey() } else { r = try rekey(); p = try plain() }
+                benchmark.measurement(rekeyRatio, Int(r * 1000 / p))
+                benchmark.measurement(rekeyTime, Int(r / 1000))
+                benchmark.measurement(plainTime, Int(p / 1000))
+            }
+        } setup: {
+            _ = Fixtures.vault(count)
+        }
+    }
+
     // Lookup: one git request matched in memory, through the index by host.
     for count in sizes {
         Benchmark("Lookup: git request in memory, \(count) entries", configuration: .init(maxIterations: quick ? 1000 : 1_000_000)) { benchmark in

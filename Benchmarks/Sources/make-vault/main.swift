@@ -12,7 +12,7 @@ let arguments = CommandLine.arguments
 if (3...4).contains(arguments.count) && arguments[1] == "--open" {
     let passphrase = try SecureBytes(copyingUTF8: readLine() ?? "")
     let bytes = try VaultStore(path: arguments[2]).read()
-    let kek = try VaultFile(parsing: bytes).passphraseSlots[0].deriveKey(passphrase: passphrase)
+    let kek = try VaultFile.passphraseSecret(passphrase, slot: try VaultFile(parsing: bytes).passphraseSlots[0])
     var times: [Double] = [], drops: [Double] = []
     var count = 0
     for _ in 0..<(arguments.count == 4 ? Int(arguments[3]) ?? 1 : 1) {

@@ -3,7 +3,9 @@ import CofferCore
 
 struct Passwd: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "passwd", abstract: "Change the passphrase and/or the KDF level: the vault key is rewrapped, entries are not re-encrypted.")
+        commandName: "passwd",
+        abstract: "Change a passphrase and/or its KDF level, and re-key the vault: the old passphrase opens nothing written afterwards.",
+        discussion: "The passphrase slot replaced is the one the current passphrase opens; unlocked with a key file, the only passphrase slot, or the one named with --slot. An agent unlocked with the old passphrase stops at its next request.")
 
     @OptionGroup var options: VaultOptions
 
@@ -16,6 +18,9 @@ struct Passwd: ParsableCommand {
     @Option(help: "The new Argon2id cost (default: keep the current one).")
     var kdf: KDFParameters.Level?
 
+    @Option(help: ArgumentHelp("The passphrase slot to replace, when unlocking with a key file and there are several.", valueName: "id"))
+    var slot: UInt32?
+
     func validate() throws {
         if newPassphraseFD != nil && newPassphraseFile != nil {
             throw ValidationError("use only one of --new-passphrase-fd and --new-passphrase-file")
@@ -23,20 +28,38 @@ struct Passwd: ParsableCommand {
     }
 
     func run() throws {
+        let store = options.store
+        let (file, identity) = try VaultSession.checkBeforeAsking(store, options)
         let unlock = try options.unlock()
+        var vault = try Vault.open(file, with: unlock)
+        let id = try target(vault)
         let newPassphrase = try SecretInput.passphrase(
             fd: newPassphraseFD, file: newPassphraseFile, prompt: "New passphrase: ", confirm: true)
-        let store = options.store
-        let parameters = try store.withLock { () throws -> KDFParameters in
-            let file = try VaultFile(parsing: try store.read())
-            var vault = try Vault.open(file, with: unlock)
-            let current = file.passphraseSlots.first?.kdf ?? KDFParameters(level: .moderate)
-            let parameters = kdf.map { KDFParameters(level: $0) } ?? current
-            try vault.setPassphrase(newPassphrase, kdf: parameters)
+        let current = vault.slots.first { $0.id == id }?.kdf ?? KDFParameters(level: .moderate)
+        let parameters = kdf.map { KDFParameters(level: $0) } ?? current
+        try store.withLock { () throws -> Void in
+            // Another writer may have replaced the file while the new passphrase was typed.
+            if store.identity != identity { vault = try vault.reopened(try store.read()) }
+            try vault.setPassphrase(newPassphrase, kdf: parameters, slot: id)
             try store.write(try vault.seal())
-            return parameters
         }.get()
         let level = parameters.level?.rawValue ?? "custom"
-        Console.out("passphrase changed (kdf \(level): opslimit \(parameters.opsLimit), memlimit \(parameters.memLimit >> 20) MiB)")
+        Console.out("passphrase of slot \(id) changed (kdf \(level): opslimit \(parameters.opsLimit), memlimit \(parameters.memLimit >> 20) MiB); the vault was re-keyed")
+    }
+
+    /// The passphrase slot to replace.
+    private func target(_ vault: Vault) throws -> UInt32 {
+        let passphraseSlots = vault.slots.filter(\.isPassphrase).map(\.id)
+        if let slot {
+            guard vault.slots.contains(where: { $0.id == slot }) else { throw VaultError.slotNotFound(slot) }
+            guard passphraseSlots.contains(slot) else { throw CLIError.usage("slot \(slot) is not a passphrase slot") }
+            return slot
+        }
+        if let opened = vault.unlockedSlotID, passphraseSlots.contains(opened) { return opened }
+        switch passphraseSlots.count {
+        case 1: return passphraseSlots[0]
+        case 0: throw CLIError.usage("the vault has no passphrase slot")
+        default: throw CLIError.usage("the vault has several passphrase slots", hint: "name one with --slot ID ('coffer slot list' shows them)")
+        }
     }
 }

@@ -49,12 +49,15 @@ extension VaultError {
     var hint: String? {
         switch self {
         case .wrongPassphrase: "the vault was not changed"
-        case .notAVault, .truncated, .malformedHeader, .headerTampered, .payloadTampered, .malformedPayload:
+        case .notAVault, .truncated, .badSlotCount, .badSlot, .noKnownSlot, .malformedHeader, .headerTampered, .payloadTampered, .malformedPayload:
             "the file was not changed; the previous generation may be in the .bak file next to it"
         case .vaultNotFound: "create one with 'coffer init', or name it with --vault PATH or COFFER_VAULT"
         case .entryNotFound: "'coffer list' shows the names"
         case .invalidName: "names are 1 to 128 characters of letters, digits and . _ - @ + : /, starting with a letter or digit"
-        case .kdfParametersOutOfRange: "the file was not changed; it may have been crafted to exhaust this machine"
+        case .kdfParametersOutOfRange, .kdfBudgetExceeded: "the file was not changed; it may have been crafted to exhaust this machine"
+        case .slotNotFound: "'coffer slot list' shows the ids"
+        case .cannotRekey: "nothing was changed; 'coffer upgrade --key-file PATH' (or 'coffer upgrade' for a passphrase slot) converts a format-1 slot, or remove that slot first"
+        case .rekeyedWithoutSlot: "run 'coffer unlock' with a passphrase or key file that still opens it"
         default: nil
         }
     }

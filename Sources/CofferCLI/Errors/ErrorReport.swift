@@ -24,6 +24,7 @@ enum ErrorReport {
             switch e {
             case .notRunning: say(e.description, hint: CLIError.locked.hint)
             case .remote(_, .notFound): say(e.description, hint: "'coffer list' shows the names")
+            case .remote(_, .locked): say(e.description, hint: CLIError.locked.hint)
             default: say(e.description)
             }
             return e.kind.exitStatus

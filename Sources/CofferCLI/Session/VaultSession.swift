@@ -50,21 +50,22 @@ final class VaultSession {
 
     // MARK: Slots
 
-    func slots() throws -> [(id: String, type: String)] {
-        if let reply = try askAgent(AgentMessageBuilder(op: .slots)) {
-            return reply.strings(.slot).map { line in
-                let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
-                return parts.count == 2 ? (parts[0], parts[1]) : (line, "")
-            }
-        }
-        return try openFile().vault.slots.enumerated().map { (String($0.offset), $0.element.typeName) }
+    /// Every slot, and the one this session was unlocked through (the agent's, through the agent).
+    func slots() throws -> (slots: [SlotSummary], unlocked: UInt32?) {
+        if let reply = try askAgent(AgentMessageBuilder(op: .slots)) { return try AgentCodec.slots(reply) }
+        let vault = try openFile().vault
+        return (vault.slotSummaries, vault.unlockedSlotID)
     }
 
     /// A new key-file slot; `write` puts the key file on disk. Opening the file, the key file is written
     /// first and removed again when the vault write fails: a slot nobody has the key to is useless.
-    func addKeyFileSlot(writing write: (KeyFile) throws -> Void, undo: () -> Void) throws -> Int {
-        if let reply = try askAgent(AgentMessageBuilder(op: .slotAddKeyFile)) {
-            guard let contents = reply.secret(.keyFile), let id = reply.int(.id) else {
+    func addKeyFileSlot(label: String, writing write: (KeyFile) throws -> Void, undo: () -> Void) throws -> UInt32 {
+        let now = Clock.now()
+        var request = AgentMessageBuilder(op: .slotAddKeyFile)
+        request.add(.label, label)
+        request.add(.now, Int(now))
+        if let reply = try askAgent(request) {
+            guard let contents = reply.secret(.keyFile), let id = reply.int(.id).flatMap(UInt32.init(exactly:)) else {
                 throw AgentError.malformed("slot-add-keyfile reply without a key file")
             }
             try write(try contents.withUnsafeBytes { (b) throws(VaultError) in try KeyFile(contents: b) })
@@ -74,19 +75,29 @@ final class VaultSession {
         let keyFile = try KeyFile.generate()
         try write(keyFile)
         do {
-            return try opened.modify { vault in (true, try vault.addKeyFileSlot(keyFile)) }
+            return try opened.modify { vault in (true, try vault.addKeyFileSlot(keyFile, label: label, now: now)) }
         } catch {
             undo()
             throw error
         }
     }
 
-    func removeSlot(id: Int) throws {
+    /// Removes a slot and re-keys, in one write.
+    func removeSlot(id: UInt32) throws {
         var request = AgentMessageBuilder(op: .slotRemove)
-        request.add(.id, id)
+        request.add(.id, Int(id))
         if try askAgent(request) != nil { return }
         try openFile().modify { vault in
             try vault.removeSlot(id: id)
+            return (true, ())
+        }
+    }
+
+    /// A fresh vault key for every slot, in one write.
+    func rekey() throws {
+        if try askAgent(AgentMessageBuilder(op: .rekey)) != nil { return }
+        try openFile().modify { vault in
+            try vault.rekey()
             return (true, ())
         }
     }
