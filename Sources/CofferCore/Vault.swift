@@ -135,6 +135,14 @@ public struct Vault: Sendable {
             } catch { throw .crypto(error) }
             infos[slot.id] = try SlotInfo(plaintext: plaintext, legacy: slot.isLegacy)
         }
+        // The info of the slot that opened must hold that slot's own auth key: a wrong one would make the
+        // next re-key tag this slot so that it never opens again (v2 §6 rule 15).
+        if let opener, let secret = opener.secret, let slot = file.slots.first(where: { $0.id == opener.slotID }), slot.recipient != nil {
+            let derived = try SlotKeys(slotSecret: secret).authKey
+            guard let stored = infos[slot.id]?.authKey, stored.constantTimeEquals(derived) else {
+                throw .malformedHeader("the info of slot \(slot.id) holds another auth key than the slot's own")
+            }
+        }
         let plaintext: SecureBytes
         do {
             plaintext = try SecretBox.open(file.payloadBox, nonce: file.payloadNonce, key: keys.payload)

@@ -146,6 +146,9 @@ final class VectorGenerator: XCTestCase {
         var badLabel = full
         badLabel.infos[1]?.label = "bad\u{1}label"
         try write("slot-label-control", try badLabel.seal(), withPass("slot 1's label holds U+0001, written by a holder of the vault key", "malformed header"))
+        var plantedAuthKey = full
+        plantedAuthKey.infos[0]?.authKey = try SecureBytes.random(count: 32)
+        try write("slot-info-auth-key", try plantedAuthKey.seal(), withPass("slot 0's info holds a random auth key, not the one its passphrase derives, written by a holder of the vault key", "malformed header"))
         try write("payload-flipped", flipped(fullBytes, fullBytes.count - 1), withPass("the last byte of the payload ciphertext flipped", "payload tampered"))
         try write("payload-cut", Array(fullBytes.dropLast()), withPass("the last byte of the file removed", "payload tampered"))
         try write("payload-extended", fullBytes + [0], withPass("a zero byte appended to the file", "payload tampered"))
