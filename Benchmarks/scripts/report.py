@@ -13,8 +13,8 @@ def swift_results(path):
     results, name = {}, None
     for line in open(path, encoding="utf-8"):
         line = line.rstrip("\n")
-        # Benchmark names are "Unlock: …" or "Lookup: …"; other lines (the tool's notes) are not results.
-        if line.startswith(("Unlock: ", "Lookup: ")):
+        # Benchmark names are "Unlock: …", "Lookup: …" or "Write: …"; other lines (the tool's notes) are not results.
+        if line.startswith(("Unlock: ", "Lookup: ", "Write: ")):
             name = line.strip()
             results[name] = {}
             continue

@@ -23,7 +23,7 @@ struct AgentHandlers {
             case .change: return (try change(request), false)
             case .slots: return (try slots(), false)
             case .slotAddKeyFile: return (try addKeyFileSlot(request), false)
-            case .slotRemove: return (try removeSlot(request), false)
+            case .slotRemove: return try removeSlot(request)
             case .rekey: return (try rekey(), false)
             case .gitGet: return (try gitGet(request), false)
             case .gitStore: return (try gitStore(request), false)
@@ -107,10 +107,13 @@ struct AgentHandlers {
         return reply
     }
 
-    func removeSlot(_ request: AgentMessage) throws -> AgentMessageBuilder {
+    /// Removing the slot this agent was unlocked through revokes that secret's session too: the agent
+    /// stops once it has answered.
+    func removeSlot(_ request: AgentMessage) throws -> (AgentMessageBuilder, Bool) {
         guard let id = request.int(.id), let slot = UInt32(exactly: id) else { throw AgentRequestError.protocol("slot-remove needs an id") }
+        let own = state.vault.unlockedSlotID == slot
         try state.write { vault in try vault.removeSlot(id: slot) }
-        return .ok
+        return (.ok, own)
     }
 
     func rekey() throws -> AgentMessageBuilder {
@@ -151,7 +154,7 @@ extension AgentHandlers {
         let q = try query(request)
         guard let password = q.password else { return .ok }
         let refresh = try request.secret(GitAttribute.oauthRefreshToken.wire).map { Secret(try $0.copied()) }
-        // A time no writer may store (vault-v2.md §5.3) is dropped: git goes on without an expiry.
+        // A time no writer may store (vault-v2.md §7.3) is dropped: git goes on without an expiry.
         let expiry = request.string(GitAttribute.passwordExpiryUTC.wire).flatMap { Int64($0) }
             .flatMap { (VaultFormat.minTime...VaultFormat.maxTime).contains($0) ? $0 : nil }
         try state.writeIfChanged { vault in

@@ -152,7 +152,7 @@ public struct Entry: Sendable {
 
     /// The spec's rules for one entry built in memory: every field's rule (`EntryFields`), then which fields
     /// its kind has (`EntryShape`). The payload decoder checks the same rules on the bytes it reads. A value
-    /// a writer sets also follows the writer's rules (v2 §5.3): every field of a new entry, and the fields a
+    /// a writer sets also follows the writer's rules (v2 §7.3): every field of a new entry, and the fields a
     /// change gives a new value (`changedFrom`), so an entry written by an older Coffer stays changeable.
     public func validate(changedFrom old: Entry? = nil) throws(VaultError) {
         var present = TagSet(bits: 0)

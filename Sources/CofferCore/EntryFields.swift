@@ -6,7 +6,7 @@ enum FieldCodec: Sendable {
     case text(allowEmpty: Bool)
     /// The entry-name rule: 1 to 128 bytes of `A–Z a–z 0–9 . _ - @ + : /`, first a letter or digit.
     case name
-    /// A host name or `[IPv6]`, with an optional `:port` (v2 §5.2).
+    /// A host name or `[IPv6]`, with an optional `:port` (v2 §7.3).
     case host
     /// A URL scheme (RFC 3986 §3.1): a letter, then letters, digits, `+`, `-` or `.`; at most 32 bytes.
     case scheme
@@ -17,8 +17,8 @@ enum FieldCodec: Sendable {
     /// *secret*: 1 to `maxSecretBytes` arbitrary bytes; in a redacted payload exactly 0.
     case secret
 
-    /// What is wrong with a value of this codec, if anything: with `strict`, by the writer's rules (v2 §5.3),
-    /// else by the reader's (§5.2). Text rules run on the bytes: control characters are single bytes, and no
+    /// What is wrong with a value of this codec, if anything: with `strict`, by the writer's rules (v2 §7.3),
+    /// else by the reader's (§7.2). Text rules run on the bytes: control characters are single bytes, and no
     /// byte of a multi-byte UTF-8 sequence is below 0x80.
     func problem(_ value: UnsafeRawBufferPointer, redacted: Bool, strict: Bool) -> FieldProblem? {
         switch self {

@@ -1,6 +1,6 @@
 import CofferSodium
 
-/// A key file (spec §3.2): the ASCII text `COFFER-KEYFILE-1:` then 64 lowercase hex digits and a newline.
+/// A key file (vault-v2.md §3.2): the ASCII text `COFFER-KEYFILE-1:` then 64 lowercase hex digits and a newline.
 public struct KeyFile: Sendable {
     public static let prefix = "COFFER-KEYFILE-1:"
     public static let keyBytes = 32

@@ -22,23 +22,28 @@ enum Passphrase {
         }
         if ascii { return passphrase }
         guard utf8 else { return nil }
-        // The standard library normalizes a String; the copy it needs is wiped once the form is taken.
+        // The standard library normalizes a String; the copy it needs is wiped once the form is taken. 16
+        // NUL bytes after the passphrase make it too long for an inline small string, so the copy is heap
+        // storage the wipe reaches; NUL is a starter that composes with nothing, so NFC(p ‖ NULs) is
+        // NFC(p) ‖ NULs and the NULs are dropped again below.
+        let padding = 16
         var text = passphrase.withUnsafeBytes { bytes in
-            String(unsafeUninitializedCapacity: bytes.count) { out in
+            String(unsafeUninitializedCapacity: bytes.count + padding) { out in
                 _ = out.initialize(from: bytes)
-                return bytes.count
+                for i in bytes.count..<(bytes.count + padding) { out[i] = 0 }
+                return bytes.count + padding
             }
         }
         defer {
             text.withUTF8 { Sodium.wipe(UnsafeMutableRawBufferPointer(mutating: UnsafeRawBufferPointer($0))) }
         }
-        var count = 0
+        var count = -padding
         for _ in text._nfcCodeUnits { count += 1 }
         let out: SecureBytes
         do { out = try SecureBytes(count: count) } catch { throw .crypto(error) }
         out.withUnsafeMutableBytes { o in
             var i = 0
-            for unit in text._nfcCodeUnits {
+            for unit in text._nfcCodeUnits where i < count {
                 o[i] = unit
                 i += 1
             }

@@ -71,7 +71,7 @@ struct SlotKeys {
     }
 }
 
-/// A slot's label and creation time, and the auth key a re-keying writer needs to tag the slot (v2 §3.2).
+/// A slot's label and creation time, and the auth key a re-keying writer needs to tag the slot (v2 §3.3).
 /// Sealed under a key derived from the vault key: not readable without it.
 public struct SlotInfo: Sendable {
     public var label: String

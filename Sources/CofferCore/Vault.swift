@@ -36,7 +36,7 @@ public struct SlotSummary: Sendable, Equatable {
 /// An open vault: the vault key, the slot table with each slot's info, and the decrypted entries.
 public struct Vault: Sendable {
     public private(set) var slots: [Slot]
-    /// Slot infos by slot id, decrypted (v2 §3.2).
+    /// Slot infos by slot id, decrypted (v2 §3.3).
     var infos: [UInt32: SlotInfo]
     /// Empty until a vault read from a version-1 file is first written.
     private(set) var vaultID: [UInt8]
@@ -63,7 +63,10 @@ public struct Vault: Sendable {
         let slotID: UInt32
         var secret: SecureBytes?
         /// For a format-1 key-file slot: the salt `secret` was derived with, for its version-2 body.
-        var salt: [UInt8]?
+        var salt: [UInt8]? = nil
+        /// The auth key derived while opening a version-2 slot, kept for the check of its info (one X25519
+        /// operation fewer).
+        var authKey: SecureBytes? = nil
     }
 
     /// The id of the slot this vault was unlocked with; nil when opened with the vault key.
@@ -136,9 +139,10 @@ public struct Vault: Sendable {
             infos[slot.id] = try SlotInfo(plaintext: plaintext, legacy: slot.isLegacy)
         }
         // The info of the slot that opened must hold that slot's own auth key: a wrong one would make the
-        // next re-key tag this slot so that it never opens again (v2 §6 rule 15).
+        // next re-key tag this slot so that it never opens again (v2 §6 rule 15b).
         if let opener, let secret = opener.secret, let slot = file.slots.first(where: { $0.id == opener.slotID }), slot.recipient != nil {
-            let derived = try SlotKeys(slotSecret: secret).authKey
+            let derived: SecureBytes
+            if let known = opener.authKey { derived = known } else { derived = try SlotKeys(slotSecret: secret).authKey }
             guard let stored = infos[slot.id]?.authKey, stored.constantTimeEquals(derived) else {
                 throw .malformedHeader("the info of slot \(slot.id) holds another auth key than the slot's own")
             }
@@ -169,7 +173,8 @@ public struct Vault: Sendable {
                 guard let kdf = slot.kdf, let salt = slot.passphraseSalt else { continue }
                 if slot.isLegacy {
                     let secret = try SlotKeys.passphraseSecret(passphrase, kdf: kdf, salt: salt)
-                    guard let key = try open(slot, secret: secret, file) else { continue }
+                    var unused: SecureBytes?
+                    guard let key = try open(slot, secret: secret, file, authKey: &unused) else { continue }
                     // The wrapping key is the same Argon2id output as the secret of the version-2 slot it
                     // becomes, unless normalizing changed the bytes: then one more derivation, now.
                     var converted: SecureBytes? = nil
@@ -181,7 +186,8 @@ public struct Vault: Sendable {
                 }
                 guard let normalized else { continue }
                 let secret = try SlotKeys.passphraseSecret(normalized, kdf: kdf, salt: salt)
-                if let key = try open(slot, secret: secret, file) { return (key, Opener(slotID: slot.id, secret: secret)) }
+                var auth: SecureBytes?
+                if let key = try open(slot, secret: secret, file, authKey: &auth) { return (key, Opener(slotID: slot.id, secret: secret, authKey: auth)) }
             }
             throw .wrongPassphrase
         case .keyFile(let keyFile):
@@ -191,9 +197,11 @@ public struct Vault: Sendable {
                 switch slot.body {
                 case .keyFile(let salt, _):
                     let secret = try SlotKeys.keyFileSecret(keyFile, salt: salt)
-                    if let key = try open(slot, secret: secret, file) { return (key, Opener(slotID: slot.id, secret: secret)) }
+                    var auth: SecureBytes?
+                if let key = try open(slot, secret: secret, file, authKey: &auth) { return (key, Opener(slotID: slot.id, secret: secret, authKey: auth)) }
                 case .legacyKeyFile:
-                    if let key = try open(slot, secret: try keyFile.v1SlotKey(), file) {
+                    var unused: SecureBytes?
+                    if let key = try open(slot, secret: try keyFile.v1SlotKey(), file, authKey: &unused) {
                         let salt: [UInt8]
                         do { salt = try Random.bytes(VaultFormat.saltBytes) } catch { throw .crypto(error) }
                         return (key, Opener(slotID: slot.id, secret: try SlotKeys.keyFileSecret(keyFile, salt: salt), salt: salt))
@@ -204,9 +212,11 @@ public struct Vault: Sendable {
             throw .wrongKeyFile
         case .slotKey(let secret):
             for slot in file.slots where slot.isKnown {
-                if let key = try open(slot, secret: secret, file) {
-                    let convertible = slot.isPassphrase || !slot.isLegacy
-                    return (key, Opener(slotID: slot.id, secret: convertible ? secret : nil))
+                var auth: SecureBytes?
+                if let key = try open(slot, secret: secret, file, authKey: &auth) {
+                    // A format-1 slot's wrapping key comes from the bytes as typed, not the NFC form a
+                    // version-2 slot derives from: it converts nothing.
+                    return (key, Opener(slotID: slot.id, secret: slot.isLegacy ? nil : secret, authKey: auth))
                 }
             }
             throw .wrongPassphrase
@@ -218,10 +228,13 @@ public struct Vault: Sendable {
 
     /// The vault key from `slot` given its secret (a format-1 slot: its wrapping key); nil when the secret
     /// is another slot's.
-    private static func open(_ slot: Slot, secret: SecureBytes, _ file: VaultFile) throws(VaultError) -> SecureBytes? {
+    private static func open(_ slot: Slot, secret: SecureBytes, _ file: VaultFile, authKey: inout SecureBytes?) throws(VaultError) -> SecureBytes? {
         switch slot.body {
         case .passphrase(_, _, let r), .keyFile(_, let r):
-            return try SlotKeys(slotSecret: secret).open(r, vaultID: file.vaultID, id: slot.id, type: slot.type)
+            let keys = try SlotKeys(slotSecret: secret)
+            let key = try keys.open(r, vaultID: file.vaultID, id: slot.id, type: slot.type)
+            if key != nil { authKey = keys.authKey }
+            return key
         case .legacyPassphrase(_, _, let w), .legacyKeyFile(let w):
             do {
                 let key = try SecretBox.open(w.box[...], nonce: w.nonce, key: secret)
@@ -239,23 +252,23 @@ public struct Vault: Sendable {
     /// which fails once that slot is gone.
     public func reopened(_ bytes: [UInt8]) throws(VaultError) -> Vault {
         let file = try VaultFile(parsing: bytes)
-        var vault = try Vault.openIfAuthentic(file, with: .vaultKey(vaultKey))
-        if vault == nil, let secret = opener?.secret, let id = opener?.slotID, file.slots.contains(where: { $0.id == id }) {
-            vault = try Vault.openIfAuthentic(file, with: .slotKey(secret))
+        var vault: Vault
+        do {
+            vault = try Vault.open(file, with: .vaultKey(vaultKey))
+        } catch {
+            // Not this vault key: re-keyed by another writer, or altered. The slot's secret tells which;
+            // without one (a format-1 key-file slot) an altered file is the only explanation this reader has.
+            guard error == .headerTampered, let opener, let secret = opener.secret else { throw error }
+            guard file.slots.contains(where: { $0.id == opener.slotID }) else { throw .rekeyedWithoutSlot }
+            do {
+                vault = try Vault.open(file, with: .slotKey(secret))
+            } catch {
+                throw error == .wrongPassphrase ? .rekeyedWithoutSlot : error
+            }
+            guard vault.opener?.slotID == opener.slotID else { throw .rekeyedWithoutSlot }
         }
-        guard var vault else { throw .rekeyedWithoutSlot }
         vault.opener = opener
         return vault
-    }
-
-    /// `open`, nil when the key does not fit this file (header MAC or slot).
-    private static func openIfAuthentic(_ file: VaultFile, with unlock: Unlock) throws(VaultError) -> Vault? {
-        do {
-            return try open(file, with: unlock)
-        } catch {
-            if error == .headerTampered || error == .wrongPassphrase { return nil }
-            throw error
-        }
     }
 
     // MARK: Saving
@@ -266,6 +279,9 @@ public struct Vault: Sendable {
     public mutating func seal() throws(VaultError) -> [UInt8] {
         try assignVaultID()
         try convertOpenerSlot()
+        // What a reader checks without a key (ids, the KDF budget), checked before writing: a file that
+        // breaks them would lock every slot out.
+        try VaultFile.checkTable(slots, nextSlotID: nextSlotID)
         let keys = try SubKeys(vaultKey: vaultKey, version: VaultFormat.version)
         let payload: (nonce: [UInt8], box: ArraySlice<UInt8>)
         if let sealed = sealedPayload {
@@ -350,30 +366,26 @@ public struct Vault: Sendable {
     /// A fresh vault key, given to every remaining slot through its public key; the payload and every slot
     /// info are encrypted again at the next `seal`. Nothing derived from a removed slot's secret or from an
     /// earlier vault key opens what is written afterwards (v2 §5).
+    /// Fails or changes everything: the work is done on a copy, which replaces this vault at the end.
     public mutating func rekey() throws(VaultError) {
-        try convertOpenerSlot()
-        for slot in slots {
-            switch slot.body {
-            case .passphrase, .keyFile: continue
-            case .legacyPassphrase, .legacyKeyFile, .unknown:
-                throw Vault.cannotRekey(slot)
-            }
-        }
-        do { vaultKey = try SecureBytes.random(count: VaultFormat.vaultKeyBytes) } catch { throw .crypto(error) }
-        sealedPayload = nil
-        try assignVaultID()
-        try retag()
+        try checkRekey()
+        var copy = self
+        try copy.convertOpenerSlot()
+        do { copy.vaultKey = try SecureBytes.random(count: VaultFormat.vaultKeyBytes) } catch { throw .crypto(error) }
+        copy.sealedPayload = nil
+        try copy.assignVaultID()
+        try copy.retag()
+        self = copy
     }
 
-    /// Whether `rekey` would succeed: every slot but `except` is a version-2 slot or the one the vault was
-    /// unlocked through and can convert.
-    public func rekeyBlocker(except removed: UInt32? = nil) -> (id: UInt32, legacy: Bool)? {
-        for slot in slots where slot.id != removed {
-            if slot.recipient != nil { continue }
+    /// Refuses, as `rekey` would, when a slot other than `except` cannot be given a new vault key: a
+    /// format-1 slot (unless it is the one this vault was unlocked through and can convert) or an unknown
+    /// type. Lets a command refuse before it asks for anything.
+    public func checkRekey(except removed: UInt32? = nil) throws(VaultError) {
+        for slot in slots where slot.id != removed && slot.recipient == nil {
             if slot.isLegacy, let opener, opener.slotID == slot.id, opener.secret != nil, slot.isPassphrase || opener.salt != nil { continue }
-            return (slot.id, slot.isLegacy)
+            throw Vault.cannotRekey(slot)
         }
-        return nil
     }
 
     private static func cannotRekey(_ slot: Slot) -> VaultError {
@@ -392,6 +404,16 @@ public struct Vault: Sendable {
         try kdf.validate()
         guard let index = slots.firstIndex(where: { $0.id == id }) else { throw .slotNotFound(id) }
         guard slots[index].isPassphrase else { throw .invalidSlot("slot \(id) is not a passphrase slot") }
+        // The slot itself becomes a version-2 slot here; every other one must take the new key.
+        try checkRekey(except: id)
+        var copy = self
+        try copy.replacePassphrase(passphrase, kdf: kdf, index: index)
+        try copy.rekey()
+        self = copy
+    }
+
+    private mutating func replacePassphrase(_ passphrase: SecureBytes, kdf: KDFParameters, index: Int) throws(VaultError) {
+        let id = slots[index].id
         let salt: [UInt8]
         do { salt = try Random.bytes(VaultFormat.saltBytes) } catch { throw .crypto(error) }
         let secret = try SlotKeys.passphraseSecret(try Passphrase.forVersion2(passphrase), kdf: kdf, salt: salt)
@@ -401,7 +423,6 @@ public struct Vault: Sendable {
         info.authKey = keys.authKey
         infos[id] = info
         if opener?.slotID == id { opener = Opener(slotID: id, secret: secret) }
-        try rekey()
     }
 
     /// Adds a passphrase slot with a new id; returns the slot secret (the caller unlocked with it).
@@ -445,13 +466,13 @@ public struct Vault: Sendable {
     public mutating func removeSlot(id: UInt32) throws(VaultError) {
         guard let index = slots.firstIndex(where: { $0.id == id }) else { throw .slotNotFound(id) }
         guard slots.contains(where: { $0.id != id && $0.isKnown }) else { throw .lastSlot }
-        if let blocker = rekeyBlocker(except: id), let slot = slots.first(where: { $0.id == blocker.id }) {
-            throw Vault.cannotRekey(slot)
-        }
-        slots.remove(at: index)
-        infos[id] = nil
-        if opener?.slotID == id { opener = nil }
-        try rekey()
+        try checkRekey(except: id)
+        var copy = self
+        copy.slots.remove(at: index)
+        copy.infos[id] = nil
+        if copy.opener?.slotID == id { copy.opener = nil }
+        try copy.rekey()
+        self = copy
     }
 
     /// Sets a slot's label.

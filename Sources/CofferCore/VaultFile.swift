@@ -74,7 +74,7 @@ public struct VaultFile: Sendable {
         var headerEnd = 0
     }
 
-    /// The table rules after each slot parsed (v2 §6 rules 6-8): ids unique and below `next-slot-id`, at
+    /// The table rules after each slot parsed (v2 §6 rules 10-12): ids unique and below `next-slot-id`, at
     /// least one slot of a known type, and the Argon2id work of all passphrase slots within the budget.
     static func checkTable(_ slots: [Slot], nextSlotID: UInt32) throws(VaultError) {
         var seen = Set<UInt32>()

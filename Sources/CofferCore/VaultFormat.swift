@@ -70,7 +70,7 @@ public enum VaultFormat {
     public static let v1KeyFileSlotLabel: [UInt8] = Array("coffer/v1/keyfile-slot".utf8)
 
     /// The most Argon2id work (opslimit × memlimit, summed over the passphrase slots) an unauthenticated
-    /// file may ask for: one slot at the caps. Checked before the first KDF runs (v2 §6 rule 7).
+    /// file may ask for: one slot at the caps. Checked before the first KDF runs (v2 §6 rule 11).
     public static let kdfBudget: UInt64 = opsLimitMax * memLimitMax
 
     /// Argon2id parameter policy: at least libsodium's INTERACTIVE level, at most these caps.

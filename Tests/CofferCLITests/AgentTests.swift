@@ -200,10 +200,12 @@ final class AgentTests: XCTestCase {
             "coffer: hint: pass --force to remove it anyway",
         ])
         XCTAssertRun(try box.coffer(["slot", "remove", "1", "--force"]), stdout: ["removed slot 1; the vault was re-keyed"])
-        // The agent holds the new vault key: it goes on serving, and the ids of the others stay.
-        XCTAssertEqual(try box.coffer(["list"]).status, 0)
+        // Its own slot gone, the agent ended the session; unlocked again, the ids of the others stay.
+        XCTAssertEqual(try box.coffer(["list"]).status, 8)
+        try unlock(["--key-file", ciPath])
         XCTAssertRun(try box.coffer(["slot", "list"]), stdout: [
-            "ID  TYPE        LABEL  CREATED", "0   passphrase  -      2026-11-30T00:53:20Z", "2   key-file    ci     2026-11-30T00:53:20Z",
+            "ID  TYPE        LABEL  CREATED", "0   passphrase  -      2026-11-30T00:53:20Z", "2   key-file *  ci     2026-11-30T00:53:20Z",
+            "* unlocked with this slot",
         ])
         XCTAssertRun(try box.coffer(["slot", "remove", "0"]), status: 2, stderr: [
             "coffer: error: slot 0 is not removed without a terminal to ask: it is the last passphrase slot",

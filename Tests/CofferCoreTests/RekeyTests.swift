@@ -117,8 +117,39 @@ final class RekeyTests: XCTestCase {
         let agent = try Vault.open(try vault.seal(), with: .keyFile(deploy))
         try vault.rekey()
         XCTAssertEqual(try agent.reopened(try vault.seal()).unlockedSlotID, id)
+        var altered = try vault.seal()
+        altered[24] ^= 1 // the generation: an altered file, not a re-key
+        XCTAssertThrowsError(try agent.reopened(altered)) { XCTAssertEqual($0 as? VaultError, .headerTampered) }
         try vault.removeSlot(id: id)
         XCTAssertThrowsError(try agent.reopened(try vault.seal())) { XCTAssertEqual($0 as? VaultError, .rekeyedWithoutSlot) }
+    }
+
+    /// A refused re-key (a format-1 slot nobody here can convert) changes nothing, so a later write of the
+    /// same value writes what was there.
+    func testARefusedRekeyLeavesTheVaultAsItWas() throws {
+        let passphrase = try SecureBytes(copyingUTF8: "correct horse battery staple")
+        var upgraded = try Vault.open(try v1("keyfile.coffer"), with: .passphrase(passphrase))
+        let before = upgraded.slotSummaries
+        let key = upgraded.vaultKey
+        XCTAssertThrowsError(try upgraded.setPassphrase(try SecureBytes(copyingUTF8: "new"), kdf: Self.kdf, slot: 0)) {
+            XCTAssertEqual($0 as? VaultError, .cannotRekey(1, "it is a format-1 key-file slot, which needs its key file once to be converted"))
+        }
+        XCTAssertThrowsError(try upgraded.removeSlot(id: 0))
+        XCTAssertThrowsError(try upgraded.rekey())
+        XCTAssertEqual(upgraded.slotSummaries, before)
+        XCTAssertTrue(upgraded.vaultKey === key)
+        let written = try VaultFile(parsing: try upgraded.seal())
+        XCTAssertEqual(written.slots.map(\.type), [0x01, 0x12], "the write converts only the slot it was opened with")
+        XCTAssertNoThrow(try Vault.open(written.bytes, with: .keyFile(try v1KeyFile("keyfile-a.key"))))
+    }
+
+    func testPassphrasesAreNormalizedToNFCWhateverTheirLength() throws {
+        for (nfd, nfc) in [("e\u{301}", "\u{E9}"), ("cafe\u{301} cre\u{300}me brule\u{301}e, a long one", "caf\u{E9} cr\u{E8}me brul\u{E9}e, a long one"),
+                           ("plain ascii", "plain ascii"), ("\u{E9}", "\u{E9}")] {
+            let out = try XCTUnwrap(try Passphrase.normalized(try SecureBytes(copyingUTF8: nfd)))
+            XCTAssertEqual(out.withUnsafeBytes { Array($0) }, Array(nfc.utf8), nfd)
+        }
+        XCTAssertNil(try Passphrase.normalized(try [0xFF, 0x41].withUnsafeBytes { try SecureBytes(copying: $0) }))
     }
 
     // MARK: Version 1

@@ -5,7 +5,7 @@ struct Passwd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "passwd",
         abstract: "Change a passphrase and/or its KDF level, and re-key the vault: the old passphrase opens nothing written afterwards.",
-        discussion: "The passphrase slot replaced is the one the current passphrase opens; unlocked with a key file, the only passphrase slot, or the one named with --slot. An agent unlocked with the old passphrase stops at its next request.")
+        discussion: "The passphrase slot replaced is the one named with --slot, else the one the current passphrase opens, else (unlocked with a key file) the only passphrase slot. An agent unlocked with the old passphrase stops at its next request.")
 
     @OptionGroup var options: VaultOptions
 
@@ -18,7 +18,7 @@ struct Passwd: ParsableCommand {
     @Option(help: "The new Argon2id cost (default: keep the current one).")
     var kdf: KDFParameters.Level?
 
-    @Option(help: ArgumentHelp("The passphrase slot to replace, when unlocking with a key file and there are several.", valueName: "id"))
+    @Option(help: ArgumentHelp("The passphrase slot to replace (default: the one the current passphrase opens; unlocked with a key file, the only one).", valueName: "id"))
     var slot: UInt32?
 
     func validate() throws {
@@ -33,6 +33,8 @@ struct Passwd: ParsableCommand {
         let unlock = try options.unlock()
         var vault = try Vault.open(file, with: unlock)
         let id = try target(vault)
+        // Refused before the new passphrase is asked for and derived.
+        try vault.checkRekey(except: id)
         let newPassphrase = try SecretInput.passphrase(
             fd: newPassphraseFD, file: newPassphraseFile, prompt: "New passphrase: ", confirm: true)
         let current = vault.slots.first { $0.id == id }?.kdf ?? KDFParameters(level: .moderate)

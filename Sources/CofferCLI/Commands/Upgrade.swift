@@ -14,12 +14,16 @@ struct Upgrade: ParsableCommand {
         let store = options.store
         let message = try store.withLock { () throws -> String in
             var vault = try Vault.open(try VaultSession.checkBeforeAsking(store, options).file, with: unlock)
-            let slot = vault.unlockedSlotID.map { id in vault.slotSummaries.first { $0.id == id } } ?? nil
-            let converting = slot?.legacy == true
-            guard vault.readVersion == VaultFormat.versionV1 || converting else { return "the vault and slot \(slot.map { String($0.id) } ?? "-") are already in format \(VaultFormat.version)" }
+            let id = vault.unlockedSlotID
+            let wasLegacy = vault.slotSummaries.first { $0.id == id }?.legacy == true
+            guard vault.readVersion == VaultFormat.versionV1 || wasLegacy else {
+                return "the vault and slot \(id.map(String.init) ?? "-") are already in format \(VaultFormat.version)"
+            }
             try store.write(try vault.seal())
+            // Said from the slots as written: a slot whose secret could not be converted stays format 1.
             let still = vault.slotSummaries.filter(\.legacy).map { String($0.id) }
-            return "wrote the vault in format \(VaultFormat.version)" + (converting ? "; slot \(slot!.id) converted" : "")
+            let converted = wasLegacy && !still.contains(id.map(String.init) ?? "")
+            return "wrote the vault in format \(VaultFormat.version)" + (converted ? "; slot \(id!) converted" : "")
                 + (still.isEmpty ? "" : "; still in format 1: slot \(still.joined(separator: ", "))")
         }.get()
         Console.out(message)
