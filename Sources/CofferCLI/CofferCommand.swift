@@ -1,3 +1,4 @@
+import CofferSystem
 import ArgumentParser
 import CofferAgentProtocol
 
@@ -21,6 +22,8 @@ public struct CofferCommand: ParsableCommand {
 /// `coffer: error: …` line, optional hint, and exit code (`ErrorReport`).
 public enum CofferMain {
     public static func run(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Int32 {
+        // Every command may hold a secret: no core file, no ptrace by other processes of the user.
+        Hardening.noCoreDumps()
         defer { TestHooks.reportDerivations() }
         do {
             var command = try CofferCommand.parseAsRoot(arguments)

@@ -67,7 +67,12 @@ public struct VaultStore: Sendable {
     private func keepBackup() throws(SystemError) {
         let staging = backupPath + ".tmp"
         try Files.remove(staging)
-        if !Files.link(path, to: staging) {
+        if Files.link(path, to: staging) {
+            // The backup has the new vault's mode (0600), whatever the old file had: a vault once left
+            // readable to others does not stay so as its backup. (The link is the current file's inode,
+            // which the rename below replaces anyway.)
+            try Files.setMode(staging, 0o600)
+        } else {
             let current = try Files.read(path, limit: VaultFormat.maxFileBytes).bytes
             let fd = try Files.createExclusive(staging)
             defer { Files.close(fd) }

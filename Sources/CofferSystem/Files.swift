@@ -127,6 +127,11 @@ public enum Files {
         try syncDirectory(directory(of: path))
     }
 
+    /// Sets a file's permission bits.
+    public static func setMode(_ path: String, _ mode: mode_t) throws(SystemError) {
+        try systemCall("chmod", path) { chmod(path, mode) }
+    }
+
     public static func rename(_ from: String, to: String) throws(SystemError) {
         try systemCall("rename", to) { Glibc.rename(from, to) }
     }

@@ -55,6 +55,8 @@ final class Sandbox {
     func write(_ name: String, _ text: String) throws -> String {
         let path = root + "/" + name
         try text.write(toFile: path, atomically: false, encoding: .utf8)
+        // Passphrase files are private, as a user keeps them (coffer warns about others).
+        chmod(path, 0o600)
         return path
     }
 

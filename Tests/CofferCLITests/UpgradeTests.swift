@@ -13,7 +13,11 @@ final class UpgradeTests: XCTestCase {
         let v1 = Array(try Data(contentsOf: Self.vectors.appendingPathComponent("keyfile.coffer")))
         try FileManager.default.createDirectory(atPath: (box.vault as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         XCTAssertTrue(FileManager.default.createFile(atPath: box.vault, contents: Data(v1), attributes: [.posixPermissions: 0o600]))
-        let key = ["--key-file", Self.vectors.appendingPathComponent("keyfile-a.key").path]
+        // A private copy of the vector's key file (the repository's is 0644, which coffer warns about).
+        let keyPath = box.root + "/keyfile-a.key"
+        try FileManager.default.copyItem(atPath: Self.vectors.appendingPathComponent("keyfile-a.key").path, toPath: keyPath)
+        chmod(keyPath, 0o600)
+        let key = ["--key-file", keyPath]
         let pass = ["--passphrase-file", try box.write("v1pass", "correct horse battery staple\n")]
 
         XCTAssertRun(try box.coffer(["slot", "list"] + key), stdout: [

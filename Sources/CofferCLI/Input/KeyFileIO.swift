@@ -10,6 +10,7 @@ enum KeyFileIO {
         do { contents = try Files.readSecret(path, limit: KeyFile.fileBytes + 1, what: "the key file") } catch {
             throw CLIError.input("cannot open the key file \(path): \(error.errno.text)")
         }
+        Console.warnIfExposed(path)
         return try contents.withUnsafeBytes { (b) throws(VaultError) in try KeyFile(contents: b) }
     }
 

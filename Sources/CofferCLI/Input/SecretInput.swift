@@ -30,6 +30,8 @@ enum SecretInput {
             guard Files.isOpen(fd) else {
                 throw CLIError.usage("--passphrase-fd \(fd) is not an open file descriptor")
             }
+            // Read once and closed, so no child (`coffer exec`) inherits it; the standard streams stay.
+            defer { if fd > 2 { Files.close(fd) } }
             return try nonEmpty(try readLine(fd: fd, limit: maxPassphraseBytes, what: "passphrase"), what: "passphrase")
         }
         if let file {
@@ -38,6 +40,7 @@ enum SecretInput {
                 throw CLIError.input("cannot open the passphrase file \(file): \(error.errno.text)")
             }
             defer { Files.close(fd) }
+            Console.warnIfExposed(file)
             return try nonEmpty(try readLine(fd: fd, limit: maxPassphraseBytes, what: "passphrase"), what: "passphrase")
         }
         let first = try readHidden(prompt: prompt, what: "passphrase")

@@ -7,6 +7,14 @@ enum Console {
     static func hint(_ message: String) { write(2, "coffer: hint: \(message)\n") }
     static func warning(_ message: String) { write(2, "coffer: warning: \(message)\n") }
 
+    /// The one warning for a file holding a secret (the vault, a passphrase file, a key file) that group or
+    /// others may read: the file is still used, as ssh does for a world-readable config but not a key.
+    static func warnIfExposed(_ path: String) {
+        if let mode = FileStatus(path: path).map({ UInt32($0.permissions) }), mode & 0o077 != 0 {
+            warning("\(path) can be read by other users (mode \(String(mode, radix: 8))); run chmod 600 \(path)")
+        }
+    }
+
     /// Whole, or as much as the stream takes: a closed stdout (`| head`) is not coffer's error to report.
     static func write(_ fd: Int32, _ text: String) {
         try? Files.writeAll(fd, Array(text.utf8), path: "the output")

@@ -128,11 +128,7 @@ final class VaultSession {
         return (parsed, identity)
     }
 
-    static func warnIfExposed(_ store: VaultStore) {
-        if let mode = store.mode, mode & 0o077 != 0 {
-            Console.warning("\(store.path) can be read by other users (mode \(String(mode, radix: 8))); run chmod 600 \(store.path)")
-        }
-    }
+    static func warnIfExposed(_ store: VaultStore) { Console.warnIfExposed(store.path) }
 }
 
 /// The vault file opened by the command itself: read, parsed and unlocked once.

@@ -1,0 +1,58 @@
+import Foundation
+import XCTest
+
+/// The first items of the hardening issue: descriptors, core files, file modes. Each test fails on the code
+/// before it (the passphrase descriptor was inherited, RLIMIT_CORE was the shell's, `.bak` kept the old
+/// mode, exposed passphrase and key files were used silently).
+final class HardeningTests: XCTestCase {
+    var box: Sandbox!
+    var pass: [String] { ["--passphrase-file", box.root + "/pass"] }
+
+    override func setUpWithError() throws {
+        box = try Sandbox()
+        _ = try box.coffer(["init", "--kdf", "interactive"] + pass)
+        _ = try box.coffer(["add", "keypair", "alice", "--public-key", "5d2c3e8b1a9f4c7e6b0a1d2e3f4a5b6c"] + pass, stdin: "9f8e7d6c5b4a39281706f5e4d3c2b1a0\n")
+    }
+
+    /// `exec --passphrase-fd 3`: the child sees no descriptor 3, so it cannot read the passphrase again.
+    func testExecChildDoesNotInheritThePassphraseDescriptor() throws {
+        let run = try box.coffer(["exec", "--passphrase-fd", "3", "--", "sh", "-c", "if [ -e /proc/self/fd/3 ]; then echo open; cat <&3; else echo closed; fi"],
+                                 fd3: "correct horse\n")
+        XCTAssertRun(run, stdout: ["closed"])
+    }
+
+    /// Every coffer process drops its core limit (soft and hard) before it reads anything; its children
+    /// inherit the limit, so a crash of the command it runs leaves no core with the exported secrets either.
+    func testCommandsRunWithoutCoreFiles() throws {
+        let run = try box.coffer(["exec"] + pass + ["--", "sh", "-c", "grep 'Max core file size' /proc/$PPID/limits /proc/self/limits"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let lines = run.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2)
+        for line in lines {
+            XCTAssertEqual(line.split(separator: " ", omittingEmptySubsequences: true).suffix(3).map(String.init), ["0", "0", "bytes"], String(line))
+        }
+    }
+
+    /// A vault left readable to others is warned about, and once rewritten neither it nor its backup is.
+    func testTheBackupNeverKeepsAnExposedMode() throws {
+        chmod(box.vault, 0o644)
+        let run = try box.coffer(["enable", "alice"] + pass)
+        XCTAssertRun(run, stdout: ["'alice' is already enabled"], stderr: ["coffer: warning: \(box.vault) can be read by other users (mode 644); run chmod 600 \(box.vault)"])
+        _ = try box.coffer(["disable", "alice"] + pass)
+        for path in [box.vault, box.vault + ".bak"] {
+            XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int, 0o600, path)
+        }
+    }
+
+    func testExposedPassphraseAndKeyFilesAreWarnedAbout() throws {
+        let keyPath = box.root + "/deploy.key"
+        _ = try box.coffer(["slot", "add-keyfile", keyPath] + pass)
+        for path in [box.root + "/pass", keyPath] { chmod(path, 0o640) }
+        for (option, path) in [("--passphrase-file", box.root + "/pass"), ("--key-file", keyPath)] {
+            XCTAssertRun(try box.coffer(["list", option, path]),
+                         stdout: ["NAME   KIND     HOST              USERNAME                          STATE    UPDATED",
+                                  "alice  keypair  repo.magento.com  5d2c3e8b1a9f4c7e6b0a1d2e3f4a5b6c  enabled  2026-11-30T00:53:20Z"],
+                         stderr: ["coffer: warning: \(path) can be read by other users (mode 640); run chmod 600 \(path)"], option)
+        }
+    }
+}
