@@ -54,8 +54,8 @@ struct AgentHandlers {
     }
 
     func extend(_ request: AgentMessage) throws -> AgentMessageBuilder {
-        guard let idle = request.int(.idle), let max = request.int(.max), idle > 0, max > 0 else {
-            throw AgentRequestError.protocol("extend needs positive idle and max seconds")
+        guard let idle = request.int(.idle), let max = request.int(.max), DurationText.isValid(idle), DurationText.isValid(max) else {
+            throw AgentRequestError.protocol("extend needs idle and max seconds from 1 to \(DurationText.maxSeconds)")
         }
         timers.reset(idle: idle, max: max)
         return status()

@@ -102,10 +102,17 @@ enum FrameIO {
     }
 }
 
-/// Durations on the command line: `90`, `90s`, `15m`, `8h`, `1h30m`.
+/// Durations on the command line: `90`, `90s`, `15m`, `8h`, `1h30m`; 1 second to `maxSeconds`.
 public enum DurationText {
+    /// The longest an agent may keep a vault open: a year. Bounds every sum below and the agent's clock
+    /// arithmetic (the same bound applies to `extend` on the wire and to `coffer agent`'s arguments).
+    public static let maxSeconds = 366 * 86400
+
+    /// Whether `seconds` is a duration an agent accepts.
+    public static func isValid(_ seconds: Int) -> Bool { (1...maxSeconds).contains(seconds) }
+
     public static func parse(_ text: String) -> Int? {
-        if let plain = Int(text), plain > 0 { return plain }
+        if let plain = Int(text) { return isValid(plain) ? plain : nil }
         var total = 0, number = 0, sawDigit = false
         for c in text {
             if let d = c.wholeNumberValue, c.isASCII {
@@ -121,6 +128,8 @@ public enum DurationText {
                 case "d": total += number * 86400
                 default: return nil
                 }
+                // number < 10^7, so one term is below 8.7 × 10^11: checked after each, the sum cannot overflow.
+                guard total <= maxSeconds else { return nil }
                 number = 0
                 sawDigit = false
             }

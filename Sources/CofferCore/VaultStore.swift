@@ -56,10 +56,23 @@ public struct VaultStore: Sendable {
     /// current file as the backup, rename the new one over it, fsync the directory. A crash at any point
     /// leaves either the old or the new vault whole.
     public func write(_ bytes: [UInt8]) throws(VaultError) {
+        removeStaleTemporaries()
         do {
             try Files.replace(path, with: bytes) { () throws(SystemError) in if exists { try keepBackup() } }
         } catch {
             throw .system(error)
+        }
+    }
+
+    /// Temporary files a killed writer left (`VAULT.tmp-XXXXXX`, `VAULT.bak.tmp`). Every writer makes and
+    /// renames or removes its temporary while it holds the vault's lock, and this runs under that lock, so
+    /// any such file now is stale. Best effort: a name that cannot be removed is left for the next write.
+    private func removeStaleTemporaries() {
+        let base = Files.baseName(path)
+        for name in Files.names(in: directory) {
+            let suffix = name.dropFirst(base.count)
+            guard name.hasPrefix(base), (suffix.hasPrefix(".tmp-") && suffix.count == 11) || suffix == ".bak.tmp" else { continue }
+            try? Files.remove(directory + "/" + name)
         }
     }
 

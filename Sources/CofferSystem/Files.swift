@@ -127,6 +127,20 @@ public enum Files {
         try syncDirectory(directory(of: path))
     }
 
+    /// The names in a directory (without `.` and `..`); empty when it cannot be read.
+    public static func names(in directory: String) -> [String] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
     /// Sets a file's permission bits.
     public static func setMode(_ path: String, _ mode: mode_t) throws(SystemError) {
         try systemCall("chmod", path) { chmod(path, mode) }
@@ -149,6 +163,12 @@ public enum Files {
     }
 
     public static func exists(_ path: String) -> Bool { FileStatus(path: path) != nil }
+
+    /// The last component of `path`.
+    public static func baseName(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
 
     /// The directory part of `path` (`.` when it has none).
     public static func directory(of path: String) -> String {

@@ -52,8 +52,9 @@ struct CredentialRequest {
             guard n >= 0 else { throw .unreadable }
             if n == 0 { break }
             count += n
-            // A blank line ends the request; git may keep the pipe open after it.
-            let ended = buffer.withUnsafeBytes { b in (count == 1 && b[0] == 0x0A) || (count >= 2 && b[count - 1] == 0x0A && b[count - 2] == 0x0A) }
+            // A blank line ends the request (`\n` or, from a CRLF writer, `\r\n`); git may keep the pipe
+            // open after it.
+            let ended = buffer.withUnsafeBytes { b in CredentialRequest.endsWithBlankLine(b, count) }
             if ended { break }
         }
         guard count <= maxInputBytes else { throw .inputTooLarge }
@@ -64,9 +65,9 @@ struct CredentialRequest {
                 var end = start
                 while end < count && b[end] != 0x0A { end += 1 }
                 guard end - start <= maxLineBytes else { throw .lineTooLong }
-                if end == start { break } // blank line: end of request
                 var lineEnd = end
-                if b[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+                if lineEnd > start && b[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+                if lineEnd == start { break } // blank line: end of request
                 let line = UnsafeRawBufferPointer(rebasing: b[start..<lineEnd])
                 guard !line.contains(0) else { throw .nul }
                 if let eq = line.firstIndex(of: 0x3D) {
@@ -77,6 +78,14 @@ struct CredentialRequest {
             }
         }
         return CredentialRequest(buffer: buffer, fields: fields)
+    }
+
+    /// Whether the first `count` bytes end with a blank line: `\n` or `\r\n` alone, or after a line feed.
+    static func endsWithBlankLine(_ b: UnsafeRawBufferPointer, _ count: Int) -> Bool {
+        guard count >= 1, b[count - 1] == 0x0A else { return false }
+        var before = count - 1
+        if before >= 1 && b[before - 1] == 0x0D { before -= 1 }
+        return before == 0 || b[before - 1] == 0x0A
     }
 
     func text(_ key: String) -> String? {

@@ -174,6 +174,18 @@ final class AgentTests: XCTestCase {
         XCTAssertFalse(try box.coffer(["list", "--json"]).stdout.contains(#""name":"github""#))
     }
 
+    /// Durations past a year, or that overflow, are refused before any agent starts (before, eleven thousand
+    /// `9999999d` overflowed and the agent died with SIGILL after "unlocked").
+    func testHugeDurationsAreRefused() throws {
+        for idle in [String(repeating: "9999999d", count: 11_000), "367d", "9223372036854775807", "0"] {
+            let run = try box.coffer(["unlock", "--idle", idle] + pass)
+            XCTAssertEqual(run.status, 2, String(idle.prefix(20)))
+            XCTAssertTrue(run.stderr.hasPrefix("coffer: error: invalid --idle"), run.stderr)
+        }
+        XCTAssertRun(try box.coffer(["status"]), stdout: ["locked: \(box.vault)"])
+        XCTAssertEqual(try box.coffer(["unlock", "--idle", "366d", "--max", "366d"] + pass).status, 0)
+    }
+
     func testKeyFileSlots() throws {
         let keyPath = box.root + "/deploy.key", ciPath = box.root + "/ci.key"
         XCTAssertRun(try box.coffer(["slot", "add-keyfile", keyPath, "--label", "deploy-prod"] + pass), stdout: ["added key-file slot 1 'deploy-prod'; the key is in \(keyPath)"])

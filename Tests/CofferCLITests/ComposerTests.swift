@@ -236,6 +236,16 @@ final class ComposerTests: XCTestCase {
                      stdout: [#"{"warning":"\#(Self.hex("dl:" + awkward))"}"#])
     }
 
+    /// A repository's warning is shown with its control characters escaped: no terminal escape reaches the
+    /// user's terminal (before, the ESC, BEL and CSI went out raw).
+    func testCheckEscapesWhatTheServerSays() throws {
+        try addKeypair(host: "repo.magento.com")
+        XCTAssertRun(try box.coffer(["check", "--repo-url", "http://\(host)/hostile"] + pass), stdout: [
+            "NAME  RESULT  DETAIL",
+            #"shop  valid   200 - server says: \x1b[31mred\x1b]0;pwned\x07 \u009b2J back\\slash"#,
+        ])
+    }
+
     /// A private key that is not UTF-8 (no Coffer command stores one; a vault from another writer may) is not
     /// sent to the repository altered.
     func testCheckDoesNotSendAPrivateKeyThatIsNotUTF8() throws {

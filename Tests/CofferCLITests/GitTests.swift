@@ -44,6 +44,20 @@ final class GitTests: XCTestCase {
         return run.stdout.split(separator: "\n").map(String.init)
     }
 
+    /// A writer sending CRLF lines and keeping the pipe open after the blank line: the helper answers at the
+    /// blank line instead of waiting for end of input (before, `timeout` ended it with 124 and no answer).
+    func testCRLFInputIsAnsweredAtTheBlankLine() throws {
+        try add(["login", "crlf", "--host", "git.example.com", "--username", "alice"], secret: "alice-pw")
+        try unlock()
+        let helper = Sandbox.binaryDirectory + "/git-credential-coffer"
+        let script = """
+            mkfifo "$1/in"; (printf 'protocol=https\r\nhost=git.example.com\r\n\r\n'; sleep 60) > "$1/in" & writer=$!
+            timeout 20 "$2" get < "$1/in"; status=$?; kill $writer; exit $status
+            """
+        let run = try box.spawn(["/bin/sh", "-c", script, "sh", box.root, helper], stdin: "", fd3: nil, env: box.environment)
+        XCTAssertRun(run, stdout: ["username=alice", "password=alice-pw"])
+    }
+
     func testSeveralUsersOnOneHostAndUsername() throws {
         try add(["login", "alice-gh", "--host", "git.example.com", "--username", "alice"], secret: "alice-pw")
         box.now += 10

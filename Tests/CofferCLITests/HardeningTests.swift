@@ -55,4 +55,17 @@ final class HardeningTests: XCTestCase {
                          stderr: ["coffer: warning: \(path) can be read by other users (mode 640); run chmod 600 \(path)"], option)
         }
     }
+
+    /// Temporary files of killed writers are removed by the next write, under the lock; other files stay.
+    func testTheNextWriteRemovesStaleTemporaries() throws {
+        let dir = (box.vault as NSString).deletingLastPathComponent
+        let stale = [box.vault + ".tmp-Ab12Cd", box.vault + ".tmp-zzzzzz", box.vault + ".bak.tmp"]
+        let kept = [box.vault + ".tmp-longer-name", dir + "/other.coffer.tmp-Ab12Cd", dir + "/notes.txt"]
+        for path in stale + kept { XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data("x".utf8))) }
+        XCTAssertEqual(try box.coffer(["list"] + pass).status, 0)
+        XCTAssertTrue(stale.allSatisfy { FileManager.default.fileExists(atPath: $0) }, "reading removes nothing")
+        XCTAssertEqual(try box.coffer(["disable", "alice"] + pass).status, 0)
+        for path in stale { XCTAssertFalse(FileManager.default.fileExists(atPath: path), path) }
+        for path in kept { XCTAssertTrue(FileManager.default.fileExists(atPath: path), path) }
+    }
 }

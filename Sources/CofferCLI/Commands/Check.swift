@@ -68,7 +68,8 @@ enum KeyCheck {
         let code = Int(text.split(separator: "\n").last ?? "") ?? 0
         let payload = text.split(separator: "\n").dropLast().joined(separator: "\n")
         let warning = JSONValue(parsing: payload)?.object?["warning"]?.string
-        let suffix = warning.map { " - server says: \($0)" } ?? ""
+        // The server's words reach a terminal: escaped, so a hostile repository cannot send escape sequences.
+        let suffix = warning.map { " - server says: \(Escaping.untrusted($0))" } ?? ""
         switch code {
         case 200..<300: return ("valid", "\(code)" + suffix)
         case 401: return ("rejected", "401: wrong keys" + suffix)

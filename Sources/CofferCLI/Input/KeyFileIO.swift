@@ -27,6 +27,8 @@ enum KeyFileIO {
             try contents.withUnsafeBytes { (b) throws(SystemError) in try Files.writeAll(fd, b, path: path) }
             try Files.sync(fd, path: path)
         } catch {
+            // A partial key file is useless, and would make the retry say "already exists".
+            try? Files.remove(path)
             throw CLIError.failure("cannot write the key file \(path): \(error.errno.text)")
         }
     }

@@ -16,7 +16,7 @@ struct TimerOptions: ParsableArguments {
     var maxSeconds: Int { DurationText.parse(max) ?? TimerOptions.defaultMax }
 
     func validate() throws {
-        guard DurationText.parse(idle) != nil else { throw ValidationError("invalid --idle '\(idle)'; use e.g. 90s, 15m or 1h") }
-        guard DurationText.parse(max) != nil else { throw ValidationError("invalid --max '\(max)'; use e.g. 8h") }
+        guard DurationText.parse(idle) != nil else { throw ValidationError("invalid --idle '\(idle)'; use e.g. 90s, 15m or 1h, at most 366d") }
+        guard DurationText.parse(max) != nil else { throw ValidationError("invalid --max '\(max)'; use e.g. 8h, at most 366d") }
     }
 }

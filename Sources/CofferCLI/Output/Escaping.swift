@@ -10,4 +10,15 @@ enum Escaping {
         }
         return out
     }
+
+    /// Text from elsewhere (a server's message) made safe for a terminal: C0 controls and DEL as `\xNN`,
+    /// C1 controls (U+0080-U+009F, which some terminals obey as escapes) as `\u00NN`, a backslash doubled.
+    static func untrusted(_ text: String) -> String {
+        func hex(_ v: UInt32) -> String { let h = String(v, radix: 16); return h.count == 1 ? "0" + h : h }
+        return apply(text, ["\\": "\\\\"]) { s in
+            if s.value < 0x20 || s.value == 0x7F { return "\\x" + hex(s.value) }
+            if (0x80...0x9F).contains(s.value) { return "\\u00" + hex(s.value) }
+            return nil
+        }
+    }
 }

@@ -35,6 +35,13 @@ if (strpos($path, '/echo/') === 0) {
     return true;
 }
 
+// A hostile repository: terminal escape sequences (C0 ESC and BEL, a C1 CSI) and a backslash in the warning.
+if (strpos($path, '/hostile/') === 0) {
+    header('Content-Type: application/json');
+    echo json_encode(['warning' => "\x1b[31mred\x1b]0;pwned\x07 \u{9b}2J back\\slash"]);
+    return true;
+}
+
 if ($path === '/download/release.txt') {
     if (!matches($download, $user, $pass)) { deny(401, 'Invalid download token'); return true; }
     header('Content-Type: text/plain');
