@@ -13,7 +13,7 @@ extension VaultError {
         case .duplicateName, .vaultExists: .exists
         case .invalidName, .invalidEntry, .lastSlot, .slotTableFull, .invalidSlot, .cannotRekey: .invalid
         case .rekeyedWithoutSlot: .locked
-        case .system, .crypto: .failure
+        case .system, .crypto, .lockBusy, .lockUntrusted: .failure
         }
     }
 }

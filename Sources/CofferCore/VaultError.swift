@@ -44,6 +44,10 @@ public enum VaultError: Error, Equatable, CustomStringConvertible {
     // Files.
     case vaultNotFound(String)
     case vaultExists(String)
+    /// Another writer held the lock for the whole wait.
+    case lockBusy(String, seconds: Int)
+    /// The lock file is a symbolic link, not a regular file, or another user's.
+    case lockUntrusted(String)
     /// A system call failed (I/O).
     case system(SystemError)
     case crypto(SodiumError)
@@ -83,6 +87,8 @@ public enum VaultError: Error, Equatable, CustomStringConvertible {
         case .rekeyedWithoutSlot: "the vault was re-keyed without the slot it was unlocked with; unlock it again"
         case .vaultNotFound(let path): "no vault at \(path)"
         case .vaultExists(let path): "a vault already exists at \(path)"
+        case .lockBusy(let path, let seconds): "another writer has held \(path) for \(seconds) seconds; nothing was changed"
+        case .lockUntrusted(let path): "refusing the lock file \(path): it is a symbolic link, not a regular file, or belongs to another user"
         case .system(let error): error.description
         case .crypto(let e): e.description
         }

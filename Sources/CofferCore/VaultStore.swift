@@ -42,9 +42,22 @@ public struct VaultStore: Sendable {
     /// processes follow one another instead of losing each other's changes.
     public func withLock<R, E: Error>(_ body: () throws(E) -> R) throws(VaultError) -> Result<R, E> {
         let lock: FileLock
-        do { lock = try FileLock(exclusive: lockPath) } catch { throw .system(error) }
+        let wait = VaultStore.lockWaitSeconds
+        do { lock = try FileLock(exclusive: lockPath, waitMilliseconds: wait * 1000) } catch {
+            switch error.errno {
+            case .wouldBlock: throw .lockBusy(lockPath, seconds: wait)
+            case .notPermitted, .tooManySymbolicLinkLevels: throw .lockUntrusted(lockPath)
+            default: throw .system(error)
+            }
+        }
         defer { withExtendedLifetime(lock) {} }
         return Result { () throws(E) in try body() }
+    }
+
+    /// How long a writer waits for another one: `COFFER_LOCK_WAIT` seconds (0 to 3600), else 30.
+    public static var lockWaitSeconds: Int {
+        guard let text = Environment.get("COFFER_LOCK_WAIT"), let seconds = Int(text), (0...3600).contains(seconds) else { return 30 }
+        return seconds
     }
 
     /// Creates the vault's directory (mode 0700) and any missing parents.

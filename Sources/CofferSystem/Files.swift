@@ -247,11 +247,22 @@ public struct FileStatus: Equatable, Sendable {
 public final class FileLock {
     private let fd: Int32
 
-    /// Blocks until the lock is held; creates the lock file (0600) when missing.
-    public init(exclusive path: String) throws(SystemError) {
-        fd = try Files.open(path, O_RDWR | O_CREAT, mode: 0o600)
+    /// Waits at most `waitMilliseconds` for the lock; creates the lock file (0600) when missing. The file is
+    /// opened without following a symbolic link (`ELOOP`) and must be a regular file of this user (else
+    /// `EPERM`): in a shared directory another user's planted link or lock file could otherwise choose
+    /// where Coffer creates a file, or block every writer. A lock still held after the wait is `EWOULDBLOCK`.
+    public init(exclusive path: String, waitMilliseconds: Int) throws(SystemError) {
+        fd = try Files.open(path, O_RDWR | O_CREAT | O_NOFOLLOW, mode: 0o600)
         do throws(SystemError) {
-            try systemCall("lock", path) { flock(fd, LOCK_EX) }
+            let status = try FileStatus(fd: fd, path: path)
+            guard status.mode & S_IFMT == S_IFREG, status.owner == geteuid() else { throw SystemError("use the lock file", path, .notPermitted) }
+            let deadline = MonotonicClock.milliseconds() + waitMilliseconds
+            while true {
+                guard case .failure(let code) = retryingInterrupts({ flock(fd, LOCK_EX | LOCK_NB) }) else { break }
+                guard code == .wouldBlock || code == .resourceTemporarilyUnavailable else { throw SystemError("lock", path, code) }
+                guard MonotonicClock.milliseconds() < deadline else { throw SystemError("lock", path, .wouldBlock) }
+                Process.sleep(milliseconds: 20)
+            }
         } catch {
             close(fd)
             throw error

@@ -186,6 +186,18 @@ final class AgentTests: XCTestCase {
         XCTAssertEqual(try box.coffer(["unlock", "--idle", "366d", "--max", "366d"] + pass).status, 0)
     }
 
+    /// The agent keeps none of the unlocking shell's environment: a token exported there does not live on in
+    /// it for hours (before, it had the whole environment).
+    func testTheAgentStartsWithAMinimalEnvironment() throws {
+        XCTAssertEqual(try box.coffer(["unlock"] + pass, env: ["COMPOSER_AUTH": #"{"bearer":{"h":"tok-in-env"}}"#, "GITHUB_TOKEN": "ghp_in_env"]).status, 0)
+        let pid = try XCTUnwrap(status()["pid"] as? Int)
+        guard let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else {
+            throw XCTSkip("cannot read the agent's environment (it is non-dumpable; reading it needs root)")
+        }
+        let names = environ.split(separator: 0).map { String(decoding: $0.prefix { $0 != UInt8(ascii: "=") }, as: UTF8.self) }.sorted()
+        XCTAssertEqual(names, ["COFFER_NOW", "PATH"])
+    }
+
     func testKeyFileSlots() throws {
         let keyPath = box.root + "/deploy.key", ciPath = box.root + "/ci.key"
         XCTAssertRun(try box.coffer(["slot", "add-keyfile", keyPath, "--label", "deploy-prod"] + pass), stdout: ["added key-file slot 1 'deploy-prod'; the key is in \(keyPath)"])

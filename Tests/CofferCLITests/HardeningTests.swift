@@ -68,4 +68,44 @@ final class HardeningTests: XCTestCase {
         for path in stale { XCTAssertFalse(FileManager.default.fileExists(atPath: path), path) }
         for path in kept { XCTAssertTrue(FileManager.default.fileExists(atPath: path), path) }
     }
+
+    /// A lock file that is a planted symbolic link, or another user's, is refused: nothing is created where
+    /// the link points, and the vault is unchanged.
+    func testAnUntrustedLockFileIsRefused() throws {
+        let lock = box.vault + ".lock", target = box.root + "/planted"
+        try? FileManager.default.removeItem(atPath: lock)
+        XCTAssertEqual(symlink(target, lock), 0)
+        let before = box.read(box.vault)
+        let refused = [
+            "coffer: error: refusing the lock file \(lock): it is a symbolic link, not a regular file, or belongs to another user",
+            "coffer: hint: keep the vault in a directory only you can write; its lock file is VAULT.lock beside it",
+        ]
+        XCTAssertRun(try box.coffer(["disable", "alice"] + pass), status: 1, stderr: refused)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: target), "nothing created at the link's target")
+        XCTAssertEqual(box.read(box.vault), before)
+        guard geteuid() == 0 else { throw XCTSkip("another user's lock file needs root to make") }
+        unlink(lock)
+        XCTAssertTrue(FileManager.default.createFile(atPath: lock, contents: nil))
+        XCTAssertEqual(chown(lock, 65534, 65534), 0)
+        XCTAssertRun(try box.coffer(["disable", "alice"] + pass), status: 1, stderr: refused)
+        XCTAssertEqual(box.read(box.vault), before)
+    }
+
+    /// A writer waits for a busy lock at most COFFER_LOCK_WAIT seconds, then says so and changes nothing
+    /// (before, it waited as long as the holder did: forever for `flock -x VAULT.lock sleep 600`).
+    func testABusyLockIsWaitedForWithABound() throws {
+        let lock = box.vault + ".lock"
+        let holder = try box.start(["/usr/bin/flock", "-F", "-x", lock, "sleep", "30"], stdin: "", env: box.environment)
+        defer { kill(holder, SIGTERM); _ = try? box.finish(holder) }
+        // flock(1) has the lock once it has created the file and run sleep; wait for that without a clock.
+        while FileManager.default.fileExists(atPath: "/proc/\(holder)") && !((try? String(contentsOfFile: "/proc/\(holder)/comm", encoding: .utf8)) ?? "").hasPrefix("sleep") {
+            usleep(10_000)
+        }
+        let before = box.read(box.vault)
+        XCTAssertRun(try box.coffer(["disable", "alice"] + pass, env: ["COFFER_LOCK_WAIT": "1"]), status: 1, stderr: [
+            "coffer: error: another writer has held \(lock) for 1 seconds; nothing was changed",
+            "coffer: hint: try again; COFFER_LOCK_WAIT=SECONDS sets how long a writer waits",
+        ])
+        XCTAssertEqual(box.read(box.vault), before)
+    }
 }

@@ -56,6 +56,8 @@ extension VaultError {
         case .invalidName: "names are 1 to 128 characters of letters, digits and . _ - @ + : /, starting with a letter or digit"
         case .kdfParametersOutOfRange, .kdfBudgetExceeded: "the file was not changed; it may have been crafted to exhaust this machine"
         case .slotNotFound: "'coffer slot list' shows the ids"
+        case .lockBusy: "try again; COFFER_LOCK_WAIT=SECONDS sets how long a writer waits"
+        case .lockUntrusted: "keep the vault in a directory only you can write; its lock file is VAULT.lock beside it"
         case .cannotRekey: "nothing was changed; 'coffer upgrade --key-file PATH' (or 'coffer upgrade' for a passphrase slot) converts a format-1 slot, or remove that slot first"
         case .rekeyedWithoutSlot: "run 'coffer unlock' with a passphrase or key file that still opens it"
         default: nil

@@ -24,7 +24,7 @@ enum AgentLauncher {
         let argv = [program, "agent", "--vault", vault, "--socket", socket, "--idle", String(idle), "--max", String(max)]
         let pid: Int32
         do {
-            pid = try Spawn.start(argv, searchPath: false, actions: actions)
+            pid = try Spawn.start(argv, searchPath: false, actions: actions, environment: agentEnvironment())
         } catch {
             for fd in [unlock.read, unlock.write, status.read, status.write] { Files.close(fd) }
             throw CLIError.failure("cannot start the agent: \(error.errno.text)")
@@ -40,6 +40,15 @@ enum AgentLauncher {
         // Reap a child that failed; one that succeeded lives on, adopted by init once this process exits.
         _ = Spawn.wait(pid)
         throw AgentError.remote(message: message, kind: kind)
+    }
+
+    /// The agent lives for hours holding the vault: it gets none of the unlocking shell's environment (a
+    /// `COMPOSER_AUTH` or token there would stay in its memory), only a fixed PATH and Coffer's own pinned
+    /// clock (`COFFER_NOW`, for transcripts) and test hooks (`COFFER_TEST_*`).
+    static func agentEnvironment() -> [String: String] {
+        var environment = ["PATH": "/usr/bin:/bin"]
+        for (key, value) in Environment.all where key == "COFFER_NOW" || key.hasPrefix("COFFER_TEST_") { environment[key] = value }
+        return environment
     }
 
     /// The agent's status line (it holds no secret).
