@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <sys/socket.h>
 #include <sys/prctl.h>
+#include <sys/mman.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -30,4 +31,12 @@ int coffer_mkstemp_cloexec(char *template_path) {
 
 int coffer_set_nondumpable(void) {
     return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+int coffer_memfd(const char *name) {
+    return memfd_create(name, MFD_ALLOW_SEALING);
+}
+
+int coffer_memfd_seal(int fd) {
+    return fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
 }

@@ -2,9 +2,15 @@ import CofferSystem
 
 /// A vault file on disk: reading, the advisory write lock, and atomic replacement (spec §7).
 public struct VaultStore: Sendable {
+    /// The file read and replaced: a symbolic link's target (resolved once, here), so the link stays and
+    /// the real file — in a synced folder, say — gets every write; its lock, backup and temporaries sit
+    /// beside the target.
     public let path: String
 
-    public init(path: String) { self.path = path }
+    public init(path: String) {
+        let isLink = FileStatus(path: path, followLinks: false)?.isSymbolicLink ?? false
+        self.path = isLink ? (Files.realPath(path) ?? path) : path
+    }
 
     /// The sibling file `flock` is taken on; a lock on the vault itself would be lost at each rename.
     public var lockPath: String { path + ".lock" }

@@ -127,6 +127,21 @@ public enum Files {
         try syncDirectory(directory(of: path))
     }
 
+    /// A sealed anonymous memory file holding `bytes`, inherited by child processes (no close-on-exec) and
+    /// readable by them as `/dev/fd/N`: it is on no file system, so nothing is left behind however this
+    /// process ends, and it is gone once the last process holding it exits. The caller closes it.
+    public static func memoryFile(named name: String, _ bytes: [UInt8]) throws(SystemError) -> Int32 {
+        let fd = try systemCall("create a memory file for", name) { coffer_memfd(name) }
+        do throws(SystemError) {
+            try writeAll(fd, bytes, path: name)
+            try systemCall("seal the memory file for", name) { coffer_memfd_seal(fd) }
+        } catch {
+            close(fd)
+            throw error
+        }
+        return fd
+    }
+
     /// The names in a directory (without `.` and `..`); empty when it cannot be read.
     public static func names(in directory: String) -> [String] {
         guard let dir = opendir(directory) else { return [] }
@@ -241,6 +256,7 @@ public struct FileStatus: Equatable, Sendable {
 
     public var permissions: mode_t { mode & 0o7777 }
     public var isDirectory: Bool { mode & S_IFMT == S_IFDIR }
+    public var isSymbolicLink: Bool { mode & S_IFMT == S_IFLNK }
 }
 
 /// An exclusive `flock` on a file, held until this goes away.

@@ -263,9 +263,16 @@ final class AgentTests: XCTestCase {
     func testSocketDirectoryWithWrongPermissionsIsRefused() throws {
         let dir = box.runtime + "/coffer"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        XCTAssertRun(try box.coffer(["unlock", "--passphrase-fd", "3"], fd3: "correct horse\n"), status: 1,
-                     stderr: ["coffer: error: refusing the agent directory \(dir): mode 755, not 700"])
-        XCTAssertRun(try box.coffer(["list"]), status: 1, stderr: ["coffer: error: refusing the agent directory \(dir): mode 755, not 700"])
+        let refused = ["coffer: error: refusing the agent directory \(dir): mode 755, not 700",
+                       "coffer: hint: coffer will not use a directory others can reach; set XDG_RUNTIME_DIR to one only you can use (such as /run/user/\(geteuid())), or COFFER_AGENT_SOCK to a socket path in one"]
+        XCTAssertRun(try box.coffer(["unlock", "--passphrase-fd", "3"], fd3: "correct horse\n"), status: 1, stderr: refused)
+        XCTAssertRun(try box.coffer(["list"]), status: 1, stderr: refused)
+        // Another user's directory (as when someone made /tmp/coffer-UID first) is named with its owner.
+        guard geteuid() == 0 else { throw XCTSkip("another user's directory needs root to make") }
+        chmod(dir, 0o700)
+        XCTAssertEqual(chown(dir, 65534, 65534), 0)
+        let run = try box.coffer(["unlock", "--passphrase-fd", "3"], fd3: "correct horse\n")
+        XCTAssertRun(run, status: 1, stderr: ["coffer: error: refusing the agent directory \(dir): owned by uid 65534", refused[1]])
     }
 
     /// 50 concurrent lookups while one client stalls mid-frame and others send garbage and oversized frames.

@@ -108,4 +108,38 @@ final class HardeningTests: XCTestCase {
         ])
         XCTAssertEqual(box.read(box.vault), before)
     }
+
+    /// A vault that is a symbolic link into a synced folder: every write goes to the link's target, the link
+    /// stays, and the agent (same socket for link and target) and direct writers see each other's entries
+    /// (before, a direct write replaced the link by a regular file).
+    func testAVaultThatIsASymlinkIsWrittenThrough() throws {
+        let sync = box.root + "/Sync", real = box.root + "/Sync/v.coffer"
+        try FileManager.default.createDirectory(atPath: sync, withIntermediateDirectories: true)
+        try FileManager.default.moveItem(atPath: box.vault, toPath: real)
+        XCTAssertEqual(symlink(real, box.vault), 0)
+        XCTAssertEqual(try box.coffer(["add", "token", "direct", "--type", "bearer", "--host", "h.example"] + pass, stdin: "t1\n").status, 0)
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: box.vault), real, "the link stays")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: real + ".bak"), "the backup beside the target")
+        XCTAssertEqual(try box.coffer(["unlock"] + pass).status, 0)
+        XCTAssertEqual(try box.coffer(["add", "token", "through-agent", "--type", "bearer", "--host", "h2.example"], stdin: "t2\n").status, 0)
+        XCTAssertEqual(try box.coffer(["add", "token", "direct-2", "--type", "bearer", "--host", "h3.example"] + pass, stdin: "t3\n").status, 0)
+        let names = { (vault: String) throws -> [String] in
+            try self.box.coffer(["list", "--vault", vault] + self.pass).stdout.split(separator: "\n").dropFirst().map { String($0.split(separator: " ")[0]) }
+        }
+        XCTAssertEqual(try names(real), ["alice", "direct", "direct-2", "through-agent"])
+        XCTAssertEqual(try box.coffer(["list"]).stdout.split(separator: "\n").count, 5, "the agent serves all four")
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: box.vault), real)
+        _ = try box.coffer(["lock"])
+    }
+
+    /// `exec --netrc`: the netrc is a sealed memory file the command reads as /dev/fd/N; no file is made in
+    /// the runtime directory (before, `coffer-netrc-*` there outlived a SIGKILL of coffer), and the command
+    /// cannot change it.
+    func testTheNetrcIsAMemoryFileThatNothingOutlives() throws {
+        _ = try box.coffer(["add", "download-token", "dl", "--mageid", "MAG1", "--host", "dl.example"] + pass, stdin: "dl-token\n")
+        let script = #"case "$NETRC" in /dev/fd/*) ;; *) echo "not a descriptor: $NETRC";; esac; cat "$NETRC"; ls "$XDG_RUNTIME_DIR"; echo x >> "$NETRC" 2>/dev/null && echo writable; true"#
+        XCTAssertRun(try box.coffer(["exec", "--netrc"] + pass + ["--", "sh", "-c", script]),
+                     stdout: ["machine dl.example login MAG1 password dl-token"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: box.runtime), [], "nothing left in the runtime directory")
+    }
 }

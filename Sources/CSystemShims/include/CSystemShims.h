@@ -17,4 +17,11 @@ int coffer_mkstemp_cloexec(char *template_path);
 /// Marks the process non-dumpable (PR_SET_DUMPABLE 0): no core files, no ptrace by other processes of the user.
 int coffer_set_nondumpable(void);
 
+/// An anonymous memory file (memfd_create with MFD_ALLOW_SEALING, no close-on-exec, so a child inherits
+/// it): the descriptor, or -1 and errno.
+int coffer_memfd(const char *name);
+
+/// Seals a memory file against any further change (F_SEAL_SHRINK | GROW | WRITE | SEAL): 0, or -1 and errno.
+int coffer_memfd_seal(int fd);
+
 #endif

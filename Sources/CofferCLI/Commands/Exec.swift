@@ -7,15 +7,15 @@ struct Exec: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exec", abstract: "Run a command with the vault's credentials in its environment, never on argv or in a lasting file.",
         discussion: """
-        COMPOSER_AUTH is set (merged with one already in the environment; Coffer's hosts win). With --netrc, a
-        temporary 0600 netrc file is made and its path put in COFFER_NETRC and NETRC; it is removed when the
-        command ends. The command's exit status, output and signals pass through.
+        COMPOSER_AUTH is set (merged with one already in the environment; Coffer's hosts win). With --netrc, the
+        netrc is a sealed memory file the command inherits, named /dev/fd/N in COFFER_NETRC and NETRC: on no
+        file system, gone when the command ends, whatever ends coffer. The command's exit status, output and signals pass through.
         """)
 
     @Flag(help: "Set COMPOSER_AUTH (the default when no other flag is given).")
     var composer = false
 
-    @Flag(help: "Provide a temporary netrc file, path in COFFER_NETRC and NETRC.")
+    @Flag(help: "Provide a netrc as an inherited memory file, /dev/fd/N in COFFER_NETRC and NETRC.")
     var netrc = false
 
     @OptionGroup var selection: SelectionOptions
@@ -46,18 +46,17 @@ struct Exec: ParsableCommand {
             environment["COMPOSER_AUTH"] = JSONText.encode(ComposerAuth.merge(document, into: existing), pretty: false)
             warnAboutProjectAuthJSON(Set(document.values.flatMap(\.keys)))
         }
-        var netrcPath: String?
+        var netrcDescriptor: Int32?
         if netrc {
             let (lines, warnings) = Netrc.lines(from: entries)
             warnings.forEach { Console.warning($0) }
-            let path = try temporaryNetrc(lines)
-            netrcPath = path
-            environment["COFFER_NETRC"] = path
-            environment["NETRC"] = path
+            let fd = try memoryNetrc(lines)
+            netrcDescriptor = fd
+            environment["COFFER_NETRC"] = "/dev/fd/\(fd)"
+            environment["NETRC"] = "/dev/fd/\(fd)"
         }
-        defer { if let netrcPath { try? Files.remove(netrcPath) } }
         let status = try ChildProcess.run(command, environment: environment)
-        if let netrcPath { try? Files.remove(netrcPath) }
+        if let netrcDescriptor { Files.close(netrcDescriptor) }
         ChildProcess.exitLike(status)
     }
 
@@ -70,19 +69,11 @@ struct Exec: ParsableCommand {
         }
     }
 
-    /// In the per-user runtime directory (a tmpfs) when there is one, so the file never reaches a disk.
-    func temporaryNetrc(_ lines: [String]) throws -> String {
-        let base = Environment.get("XDG_RUNTIME_DIR").flatMap { $0.hasPrefix("/") ? $0 : nil } ?? (Environment.get("TMPDIR") ?? "/tmp")
-        let file: (fd: Int32, path: String)
-        do { file = try Files.temporary(beside: base + "/coffer-netrc") } catch {
-            throw CLIError.failure("cannot create a temporary netrc file in \(base): \(error.errno.text)")
+    /// The netrc as a sealed memory file the command inherits, named `/dev/fd/N`: on no disk or tmpfs, so
+    /// no kill of coffer leaves it behind, and every byte is in it or the command does not run.
+    func memoryNetrc(_ lines: [String]) throws -> Int32 {
+        do { return try Files.memoryFile(named: "coffer-netrc", Array(lines.map { $0 + "\n" }.joined().utf8)) } catch {
+            throw CLIError.failure("cannot make the netrc for the command: \(error.errno.text)")
         }
-        defer { Files.close(file.fd) }
-        // Every byte, or the command does not run: a short netrc would send it on with missing credentials.
-        do { try Files.writeAll(file.fd, Array(lines.map { $0 + "\n" }.joined().utf8), path: file.path) } catch {
-            try? Files.remove(file.path)
-            throw CLIError.failure("cannot write the temporary netrc file \(file.path): \(error.errno.text)")
-        }
-        return file.path
     }
 }

@@ -3,6 +3,7 @@ import CofferAgent
 import CofferAgentProtocol
 import CofferCore
 import CofferSodium
+import CofferSystem
 
 /// Every error that reaches the top of a command, as the one `coffer: error: …` line (and hint) the README
 /// documents, and its exit status.
@@ -25,6 +26,9 @@ enum ErrorReport {
             case .notRunning: say(e.description, hint: CLIError.locked.hint)
             case .remote(_, .notFound): say(e.description, hint: "'coffer list' shows the names")
             case .remote(_, .locked): say(e.description, hint: CLIError.locked.hint)
+            case .insecureDirectory:
+                // Another user may have made it first (/tmp is shared); a private directory is the way out.
+                say(e.description, hint: "coffer will not use a directory others can reach; set XDG_RUNTIME_DIR to one only you can use (such as /run/user/\(Process.effectiveUID)), or COFFER_AGENT_SOCK to a socket path in one")
             default: say(e.description)
             }
             return e.kind.exitStatus
