@@ -26,6 +26,27 @@ public struct Secret: @unchecked Sendable {
         self.init(try SecureBytes(copyingUTF8: text))
     }
 
+    /// Many texts in one locked buffer, a `Secret` each: an import of 20,000 secrets makes one allocation,
+    /// not 20,000 (each `sodium_malloc` costs mappings, and `vm.max_map_count` caps them at about 65,000).
+    public static func packing(_ texts: [String]) throws(SodiumError) -> [Secret] {
+        let total = texts.reduce(0) { $0 + $1.utf8.count }
+        let storage = try SecureBytes(count: total)
+        var secrets: [Secret] = []
+        secrets.reserveCapacity(texts.count)
+        var offset = 0
+        storage.withUnsafeMutableBytes { out in
+            for text in texts {
+                let start = offset
+                for byte in text.utf8 {
+                    out[offset] = byte
+                    offset += 1
+                }
+                secrets.append(Secret(slicing: storage, range: start..<offset))
+            }
+        }
+        return secrets
+    }
+
     /// The bytes in a locked buffer of their own (a passphrase handed to the KDF, a frame's value).
     public func copied() throws(SodiumError) -> SecureBytes {
         try withUnsafeBytes { (b) throws(SodiumError) in try SecureBytes(copying: b) }

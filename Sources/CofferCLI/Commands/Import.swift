@@ -36,7 +36,9 @@ extension ImportPlan {
     /// plaintext file only once the vault write succeeded.
     func commit(_ source: ImportOptions) throws {
         let result = try VaultSession(source.vault).change(.add(entries, skipExisting: true))
-        let added = entries.filter { result.added.contains($0.name) }
+        // A set: looking each name up in the array of added names was quadratic in the import's size.
+        let addedNames = Set(result.added)
+        let added = entries.filter { addedNames.contains($0.name) }
         let skipped = self.skipped + result.skipped.map { "'\($0)': an entry of that name exists" }
         for e in added { Console.out("imported \(e.kind == .token ? e.tokenType!.rawValue : e.kind.word) '\(e.name)' for \(e.host)") }
         for why in skipped { Console.out("skipped \(why)") }

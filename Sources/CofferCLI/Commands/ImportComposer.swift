@@ -26,6 +26,9 @@ struct ImportComposer: ParsableCommand {
             guard let text = value?.string, !text.isEmpty else { throw bad(key, "must be a non-empty string") }
             return text
         }
+        // A secret's text per entry, in order; each entry holds a one-byte placeholder until they are packed.
+        var texts: [String] = []
+        let placeholder = try Secret(copying: "-")
         for section in root.keys.sorted() {
             guard ComposerAuth.sections.contains(section) else {
                 plan.skipped.append("section '\(section)': not a credential section coffer keeps")
@@ -39,18 +42,19 @@ struct ImportComposer: ParsableCommand {
                 case "http-basic":
                     guard let pair = hosts[host]?.object else { throw bad(key, "must be an object with username and password") }
                     let user = try string(pair["username"], key + ".username")
-                    let secret = try Secret(copying: try string(pair["password"], key + ".password"))
+                    texts.append(try string(pair["password"], key + ".password"))
                     let kind: EntryKind = host == EntryKind.keypair.defaultHost ? .keypair : .login
-                    entry = Entry(name: "\(section):\(host)", kind: kind, host: host, username: user, secret: secret, created: now)
+                    entry = Entry(name: "\(section):\(host)", kind: kind, host: host, username: user, secret: placeholder, created: now)
                     if kind == .login { entry.protocol = "https" }
                 case "bitbucket-oauth":
                     guard let pair = hosts[host]?.object else { throw bad(key, "must be an object with consumer-key and consumer-secret") }
+                    texts.append(try string(pair["consumer-secret"], key + ".consumer-secret"))
                     entry = Entry(name: "\(section):\(host)", kind: .token, host: host, username: try string(pair["consumer-key"], key + ".consumer-key"),
-                                  secret: try Secret(copying: try string(pair["consumer-secret"], key + ".consumer-secret")), created: now)
+                                  secret: placeholder, created: now)
                     entry.tokenType = .bitbucketOAuth
                 default:
-                    entry = Entry(name: "\(section):\(host)", kind: .token, host: host, username: nil,
-                                  secret: try Secret(copying: try string(hosts[host], key)), created: now)
+                    texts.append(try string(hosts[host], key))
+                    entry = Entry(name: "\(section):\(host)", kind: .token, host: host, username: nil, secret: placeholder, created: now)
                     entry.tokenType = TokenType(rawValue: section)
                 }
                 entry.origin = .imported
@@ -58,6 +62,8 @@ struct ImportComposer: ParsableCommand {
                 plan.entries.append(entry)
             }
         }
+        // The secrets in one locked buffer, put in once every entry checked out.
+        for (i, secret) in try Secret.packing(texts).enumerated() { plan.entries[i].secret = secret }
         return plan
     }
 }

@@ -17,6 +17,8 @@ struct ImportGitCredentials: ParsableCommand {
         var plan = ImportPlan()
         var names = EntryList()
         let now = Clock.now()
+        var texts: [String] = []
+        let placeholder = try Secret(copying: "-")
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.trimmed
             if trimmed.isEmpty { continue }
@@ -29,14 +31,17 @@ struct ImportGitCredentials: ParsableCommand {
             let hostPort = host + (url.port.map { ":\($0)" } ?? "")
             let pathPart = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
             var entry = Entry(name: names.uniqueName(for: proto, hostPort, pathPart, user), kind: .login, host: hostPort,
-                              username: user, secret: try Secret(copying: password), created: now)
+                              username: user, secret: placeholder, created: now)
             entry.protocol = proto
             entry.path = pathPart.isEmpty ? nil : pathPart
             entry.origin = EntryOrigin.imported
             do { try entry.validate() } catch { throw CLIError.input("\(at): \(error)") }
             try names.add(entry)
             plan.entries.append(entry)
+            texts.append(password)
         }
+        // One locked buffer for every password, not one each (vm.max_map_count).
+        for (i, secret) in try Secret.packing(texts).enumerated() { plan.entries[i].secret = secret }
         try plan.commit(source)
     }
 }
