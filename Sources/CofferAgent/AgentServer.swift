@@ -7,6 +7,11 @@ import CofferSystem
 /// everything and exits at the idle or absolute limit, on `lock`, or on SIGTERM, SIGINT or SIGHUP.
 public enum AgentServer {
     public static let maxConnections = 64
+    /// Request bytes buffered across every connection at once; past it the largest partial request is
+    /// dropped, so stalled clients announcing big frames cannot pin the agent's memory.
+    public static let maxBufferedBytes = 64 << 20
+    /// A request's buffer starts at most this large and doubles as its bytes arrive, never on announcement.
+    static let initialBodyBytes = 64 << 10
 
     /// Runs in the detached child started by `coffer unlock`: takes the unlock hand-off (`UnlockHandoff`) on
     /// its descriptors, reports on the status pipe, then serves until a limit is reached.
@@ -99,6 +104,8 @@ final class Connection {
     let deadline: Int
     var header = [UInt8](repeating: 0, count: 4)
     var headerCount = 0
+    /// The announced length of the request, and the bytes of it received so far (`body` grows to it).
+    var bodyLength = 0
     var body: SecureBytes?
     var bodyCount = 0
     var output: SecureBytes?
@@ -148,6 +155,11 @@ struct Loop {
                 if c.stopAfterReply { stopping = true }
                 if keep { survivors.append(c) }
             }
+            // Over the budget for partial requests: the largest goes (its client sees the connection close).
+            while Loop.buffered(survivors) > AgentServer.maxBufferedBytes,
+                  let largest = survivors.indices.max(by: { (survivors[$0].body?.count ?? 0) < (survivors[$1].body?.count ?? 0) }) {
+                survivors.remove(at: largest)
+            }
             connections = survivors
             if !stopping && ready[1].contains(.readable) { accept(into: &connections) }
         }
@@ -178,13 +190,25 @@ struct Loop {
     private func accept(into connections: inout [Connection]) {
         while let fd = UnixSocket.accept(listener.fd) {
             // Only this user's processes may talk to the agent.
-            guard UnixSocket.peerUID(fd) == Process.effectiveUID, connections.count < AgentServer.maxConnections else {
+            guard UnixSocket.peerUID(fd) == Process.effectiveUID else {
                 Files.close(fd)
                 continue
+            }
+            // Full: the oldest connection still waiting for its request makes room. A well-behaved client
+            // sends its request at once, so idle connections someone holds open are what goes.
+            if connections.count >= AgentServer.maxConnections {
+                guard let oldest = connections.indices.filter({ !connections[$0].writing }).min(by: { connections[$0].deadline < connections[$1].deadline }) else {
+                    Files.close(fd)
+                    continue
+                }
+                connections.remove(at: oldest)
             }
             connections.append(Connection(fd: fd, deadline: MonotonicClock.milliseconds() + AgentProtocol.ioTimeoutSeconds * 1000))
         }
     }
+
+    /// Request bytes buffered now.
+    private static func buffered(_ connections: [Connection]) -> Int { connections.reduce(0) { $0 + ($1.body?.count ?? 0) } }
 
     /// Reads what is available; returns false when the connection is done with.
     private func receive(_ c: Connection) -> Bool {
@@ -197,15 +221,24 @@ struct Loop {
             guard length >= 1, length <= AgentProtocol.maxRequestBytes else {
                 return reply(c, .error("request of \(length) bytes refused (at most \(AgentProtocol.maxRequestBytes))", kind: .protocol))
             }
-            guard let body = try? SecureBytes(count: length) else { return false }
+            c.bodyLength = length
+            guard let body = try? SecureBytes(count: min(length, AgentServer.initialBodyBytes)) else { return false }
             c.body = body
             return true
         }
-        guard let body = c.body else { return false }
+        guard var body = c.body else { return false }
+        if c.bodyCount == body.count && body.count < c.bodyLength {
+            // Full and more announced: twice the size, within the agent's budget for all requests.
+            guard let bigger = try? SecureBytes(count: min(c.bodyLength, body.count * 2)) else { return false }
+            let used = c.bodyCount
+            bigger.withUnsafeMutableBytes { to in body.withUnsafeBytes { from in to.baseAddress!.copyMemory(from: from.baseAddress!, byteCount: used) } }
+            c.body = bigger
+            body = bigger
+        }
         let result = body.withUnsafeMutableBytes { UnixSocket.receive(c.fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[c.bodyCount...])) }
         guard case .success(let n) = result, n > 0 else { return Loop.waitsForMore(result) }
         c.bodyCount += n
-        guard c.bodyCount == body.count else { return true }
+        guard c.bodyCount == c.bodyLength else { return true }
         c.body = nil
         let request: AgentMessage
         do { request = try AgentMessage(body: body) } catch {

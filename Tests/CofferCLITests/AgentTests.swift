@@ -300,6 +300,38 @@ final class AgentTests: XCTestCase {
         XCTAssertEqual(try box.coffer(["list", "--json"]).status, 0)
     }
 
+    /// 64 connections held open idle, and 60 more announcing 16 MiB requests and sending nothing: the agent
+    /// still answers at once (idle ones make room for new clients; before, they were refused for 10 s), and
+    /// its memory stays small (buffers grow with the bytes that arrive; before, 60 × 16 MiB were allocated
+    /// on announcement).
+    func testIdleAndGreedyConnectionsDoNotStopTheAgent() throws {
+        try unlock()
+        let sock = agentSocket
+        let pid = try XCTUnwrap(status()["pid"] as? Int)
+        var held: [Int32] = []
+        defer { held.forEach { close($0) } }
+        for _ in 0..<60 {
+            let fd = try rawConnect(sock)
+            let announce: [UInt8] = [0, 0, 0, 1] // 16 MiB, little-endian
+            _ = send(fd, announce, 4, Int32(MSG_NOSIGNAL))
+            held.append(fd)
+        }
+        XCTAssertEqual(try box.coffer(["list", "--json"]).status, 0, "served with 60 greedy connections open")
+        let rss = readRSS(pid)
+        for _ in 0..<64 { held.append(try rawConnect(sock)) }
+        XCTAssertEqual(try box.coffer(["list", "--json"]).status, 0, "served with 64 idle connections open")
+        guard let kib = rss else {
+            throw XCTSkip("cannot read the agent's memory (it is non-dumpable; reading it needs root)")
+        }
+        XCTAssertLessThan(kib, 128 * 1024, "agent resident memory \(kib) KiB")
+    }
+
+    func readRSS(_ pid: Int) -> Int? {
+        guard let statusText = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = statusText.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return nil }
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])
+    }
+
     func testAnotherUserIsRefused() throws {
         guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
             throw XCTSkip("needs root and setpriv to act as another user")
