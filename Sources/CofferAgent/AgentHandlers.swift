@@ -7,9 +7,24 @@ import CofferSystem
 struct AgentHandlers {
     let state: AgentState
     let timers: AgentTimers
+    let lastBusy = Flag()
+
+    /// Set by a handler that found the lock busy, read once by `handle`.
+    final class Flag {
+        private var value = false
+        func set() { value = true }
+        func take() -> Bool { defer { value = false }; return value }
+    }
 
     /// The response, and whether the agent stops once it is sent.
-    func handle(_ request: AgentMessage) -> (response: AgentMessageBuilder, stop: Bool) {
+    /// The response, whether the agent stops once it is sent, and whether the request wrote nothing because
+    /// another writer holds the lock (the loop then tries it again instead of sending the response).
+    func handle(_ request: AgentMessage) -> (response: AgentMessageBuilder, stop: Bool, busy: Bool) {
+        let (response, stop) = respond(request)
+        return (response, stop, lastBusy.take())
+    }
+
+    private func respond(_ request: AgentMessage) -> (response: AgentMessageBuilder, stop: Bool) {
         do {
             guard let op = request.op else {
                 return (.error("unknown op '\(request.opWord)'", kind: .protocol), false)
@@ -29,6 +44,11 @@ struct AgentHandlers {
             case .gitStore: return (try gitStore(request), false)
             case .gitErase: return (try gitErase(request), false)
             }
+        } catch VaultError.lockBusy(let path, let seconds) {
+            lastBusy.set()
+            // The loop waited `writeWaitMilliseconds` in all, trying again, before this is the answer.
+            _ = seconds
+            return (.error(VaultError.lockBusy(path, seconds: AgentServer.writeWaitMilliseconds / 1000).description, kind: .failure), false)
         } catch let error as VaultError {
             // Re-keyed by another writer without this agent's slot: it can never read the file again.
             return (.error(error.description, kind: error.failureKind), error == .rekeyedWithoutSlot)

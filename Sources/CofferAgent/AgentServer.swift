@@ -7,6 +7,10 @@ import CofferSystem
 /// everything and exits at the idle or absolute limit, on `lock`, or on SIGTERM, SIGINT or SIGHUP.
 public enum AgentServer {
     public static let maxConnections = 64
+    /// How long a write waits for another writer's lock, tried every `retryMilliseconds` while everyone
+    /// else is served: less than a client's 10-second wait for its reply.
+    static let writeWaitMilliseconds = 8000
+    static let retryMilliseconds = 20
     /// Request bytes buffered across every connection at once; past it the largest partial request is
     /// dropped, so stalled clients announcing big frames cannot pin the agent's memory.
     public static let maxBufferedBytes = 64 << 20
@@ -101,7 +105,10 @@ final class Listener {
 /// One client connection: reads one framed request, writes one framed response, then closes.
 final class Connection {
     let fd: Int32
-    let deadline: Int
+    var deadline: Int
+    /// A request that found the vault's lock busy, tried again until `pendingUntil`.
+    var pending: AgentMessage?
+    var pendingUntil = 0
     var header = [UInt8](repeating: 0, count: 4)
     var headerCount = 0
     /// The announced length of the request, and the bytes of it received so far (`body` grows to it).
@@ -142,14 +149,15 @@ struct Loop {
             for c in connections { watched.append((c.fd, c.writing ? .writable : .readable)) }
             let now = MonotonicClock.milliseconds()
             var timeout = timers.millisecondsLeft
-            for c in connections { timeout = min(timeout, c.deadline - now) }
+            for c in connections { timeout = min(timeout, c.pending != nil ? AgentServer.retryMilliseconds : c.deadline - now) }
             guard let ready = try? Poll.wait(watched, milliseconds: max(0, min(timeout, 60_000)) + 1) else { break }
             if !ready[0].isEmpty { return finish([]) } // a signal: wipe and exit at once
             var survivors: [Connection] = []
             for (i, c) in connections.enumerated() {
                 let events = ready[i + 2]
                 var keep = MonotonicClock.milliseconds() < c.deadline
-                if keep && events.contains(.writable) { keep = flush(c) }
+                if keep, let request = c.pending { keep = serve(c, request) }
+                else if keep && events.contains(.writable) { keep = flush(c) }
                 else if keep && events.contains(.readable) { keep = receive(c) }
                 else if keep && !events.isDisjoint(with: .failed) { keep = false }
                 if c.stopAfterReply { stopping = true }
@@ -245,7 +253,24 @@ struct Loop {
             return reply(c, .error("\(error)", kind: .protocol))
         }
         if request.op != .status { timers.touch() }
-        let (response, stop) = handlers.handle(request)
+        return serve(c, request)
+    }
+
+    /// Handles a request, or keeps it for later when another writer holds the vault's lock: reads and git
+    /// lookups go on being answered from memory meanwhile. After `writeWaitMilliseconds` the busy error
+    /// is the answer.
+    private func serve(_ c: Connection, _ request: AgentMessage) -> Bool {
+        let (response, stop, busy) = handlers.handle(request)
+        let now = MonotonicClock.milliseconds()
+        if busy {
+            if c.pending == nil {
+                c.pending = request
+                c.pendingUntil = now + AgentServer.writeWaitMilliseconds
+                c.deadline = max(c.deadline, c.pendingUntil + 1000)
+            }
+            if now < c.pendingUntil { return true }
+        }
+        c.pending = nil
         c.stopAfterReply = stop
         return reply(c, response)
     }

@@ -51,7 +51,9 @@ final class AgentState {
     /// Like `write`, but `change` says whether it changed anything; when it did not, the file is not
     /// rewritten (git's `store` of a credential the vault already has).
     func writeIfChanged(_ change: (inout Vault) throws -> Bool) throws {
-        try store.withLock { () throws -> Void in
+        // Never waits: a busy lock is `lockBusy`, and the event loop tries the request again later while it
+        // serves everyone else from memory (git must not wait on a writer).
+        try store.withLock(waitSeconds: 0) { () throws -> Void in
             try refresh()
             var copy = vault
             guard try change(&copy) else { return }

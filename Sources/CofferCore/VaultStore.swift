@@ -46,9 +46,10 @@ public struct VaultStore: Sendable {
 
     /// Runs `body` holding an exclusive `flock` on the lock file, so read-modify-write cycles of several
     /// processes follow one another instead of losing each other's changes.
-    public func withLock<R, E: Error>(_ body: () throws(E) -> R) throws(VaultError) -> Result<R, E> {
+    /// `waitSeconds`: how long to wait for another writer (default `lockWaitSeconds`); 0 tries once.
+    public func withLock<R, E: Error>(waitSeconds: Int? = nil, _ body: () throws(E) -> R) throws(VaultError) -> Result<R, E> {
         let lock: FileLock
-        let wait = VaultStore.lockWaitSeconds
+        let wait = waitSeconds ?? VaultStore.lockWaitSeconds
         do { lock = try FileLock(exclusive: lockPath, waitMilliseconds: wait * 1000) } catch {
             switch error.errno {
             case .wouldBlock: throw .lockBusy(lockPath, seconds: wait)

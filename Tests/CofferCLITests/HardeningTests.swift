@@ -174,4 +174,35 @@ final class HardeningTests: XCTestCase {
         let show = try box.coffer(["show", "git:https/host42.example/user19942", "--reveal"] + pass)
         XCTAssertTrue(show.stdout.contains("pw19942"), show.description)
     }
+
+    /// Another process holds the vault's lock: the agent keeps answering git from memory while a write
+    /// through it waits, and the write lands once the lock is free (before, the single-threaded agent sat in
+    /// `flock` and git's request timed out behind it).
+    func testGitIsAnsweredWhileAWriteThroughTheAgentWaitsForTheLock() throws {
+        _ = try box.coffer(["add", "login", "g", "--host", "git.example", "--username", "u"] + pass, stdin: "git-pw\n")
+        XCTAssertEqual(try box.coffer(["unlock"] + pass).status, 0)
+        let lock = box.vault + ".lock"
+        let holder = try box.start(["/usr/bin/flock", "-F", "-x", lock, "sleep", "30"], stdin: "", env: box.environment)
+        while FileManager.default.fileExists(atPath: "/proc/\(holder)") && !((try? String(contentsOfFile: "/proc/\(holder)/comm", encoding: .utf8)) ?? "").hasPrefix("sleep") {
+            usleep(10_000)
+        }
+        let writer = try box.start([Sandbox.binaryDirectory + "/coffer", "add", "token", "late", "--type", "bearer", "--host", "late.example"], stdin: "late\n", env: box.environment)
+        // Give the write time to reach the agent, so git's request comes while it waits (not a speed claim).
+        usleep(300_000)
+        let helper = Sandbox.binaryDirectory + "/git-credential-coffer"
+        let fill = try box.spawn(["/usr/bin/git", "-c", "credential.helper=", "-c", "credential.helper=" + helper, "credential", "fill"],
+                                 stdin: "protocol=https\nhost=git.example\n\n", fd3: nil, env: box.environment)
+        XCTAssertRun(fill, stdout: ["protocol=https", "host=git.example", "username=u", "password=git-pw"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "/proc/\(writer)") && !HardeningTests.exited(writer), "the write is still waiting")
+        kill(holder, SIGTERM)
+        _ = try box.finish(holder)
+        XCTAssertEqual(try box.finish(writer).status, 0, "the write landed once the lock was free")
+        XCTAssertTrue(try box.coffer(["list", "--json"]).stdout.contains(#""name":"late""#))
+        _ = try box.coffer(["lock"])
+    }
+
+    static func exited(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return true }
+        return stat[stat.index(close, offsetBy: 2)] == "Z"
+    }
 }
