@@ -401,28 +401,44 @@ public struct Vault: Sendable {
     /// Replaces passphrase slot `id` (same id, label and creation time) with one for `passphrase` (new salt,
     /// new key pair), then re-keys: the old passphrase opens no later generation (v2 §5).
     public mutating func setPassphrase(_ passphrase: SecureBytes, kdf: KDFParameters, slot id: UInt32) throws(VaultError) {
+        try setPassphrase(try Vault.preparePassphrase(passphrase, kdf: kdf), slot: id)
+    }
+
+    /// A new passphrase slot's secret and key pair, derived ahead (the slow Argon2id step), so a writer can
+    /// run it before it takes the vault's lock.
+    public struct PreparedPassphrase: Sendable {
+        let kdf: KDFParameters
+        let salt: [UInt8]
+        let secret: SecureBytes
+    }
+
+    public static func preparePassphrase(_ passphrase: SecureBytes, kdf: KDFParameters) throws(VaultError) -> PreparedPassphrase {
         try kdf.validate()
+        let salt: [UInt8]
+        do { salt = try Random.bytes(VaultFormat.saltBytes) } catch { throw .crypto(error) }
+        return PreparedPassphrase(kdf: kdf, salt: salt, secret: try SlotKeys.passphraseSecret(try Passphrase.forVersion2(passphrase), kdf: kdf, salt: salt))
+    }
+
+    /// `setPassphrase` with the derivation done: no KDF runs here.
+    public mutating func setPassphrase(_ prepared: PreparedPassphrase, slot id: UInt32) throws(VaultError) {
         guard let index = slots.firstIndex(where: { $0.id == id }) else { throw .slotNotFound(id) }
         guard slots[index].isPassphrase else { throw .invalidSlot("slot \(id) is not a passphrase slot") }
         // The slot itself becomes a version-2 slot here; every other one must take the new key.
         try checkRekey(except: id)
         var copy = self
-        try copy.replacePassphrase(passphrase, kdf: kdf, index: index)
+        try copy.replacePassphrase(prepared, index: index)
         try copy.rekey()
         self = copy
     }
 
-    private mutating func replacePassphrase(_ passphrase: SecureBytes, kdf: KDFParameters, index: Int) throws(VaultError) {
+    private mutating func replacePassphrase(_ prepared: PreparedPassphrase, index: Int) throws(VaultError) {
         let id = slots[index].id
-        let salt: [UInt8]
-        do { salt = try Random.bytes(VaultFormat.saltBytes) } catch { throw .crypto(error) }
-        let secret = try SlotKeys.passphraseSecret(try Passphrase.forVersion2(passphrase), kdf: kdf, salt: salt)
-        let keys = try SlotKeys(slotSecret: secret)
-        slots[index].body = .passphrase(kdf, salt: salt, Slot.Recipient(publicKey: keys.publicKey, sealedKey: [], tag: []))
+        let keys = try SlotKeys(slotSecret: prepared.secret)
+        slots[index].body = .passphrase(prepared.kdf, salt: prepared.salt, Slot.Recipient(publicKey: keys.publicKey, sealedKey: [], tag: []))
         var info = infos[id] ?? SlotInfo(label: "", created: 0, authKey: nil)
         info.authKey = keys.authKey
         infos[id] = info
-        if opener?.slotID == id { opener = Opener(slotID: id, secret: secret) }
+        if opener?.slotID == id { opener = Opener(slotID: id, secret: prepared.secret) }
     }
 
     /// Adds a passphrase slot with a new id; returns the slot secret (the caller unlocked with it).

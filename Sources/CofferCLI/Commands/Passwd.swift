@@ -39,10 +39,12 @@ struct Passwd: ParsableCommand {
             fd: newPassphraseFD, file: newPassphraseFile, prompt: "New passphrase: ", confirm: true)
         let current = vault.slots.first { $0.id == id }?.kdf ?? KDFParameters(level: .moderate)
         let parameters = kdf.map { KDFParameters(level: $0) } ?? current
+        // The slow derivation before the lock: other writers, and the agent's, do not wait for it.
+        let prepared = try Vault.preparePassphrase(newPassphrase, kdf: parameters)
         try store.withLock { () throws -> Void in
             // Another writer may have replaced the file while the new passphrase was typed.
             if store.identity != identity { vault = try vault.reopened(try store.read()) }
-            try vault.setPassphrase(newPassphrase, kdf: parameters, slot: id)
+            try vault.setPassphrase(prepared, slot: id)
             try store.write(try vault.seal())
         }.get()
         let level = parameters.level?.rawValue ?? "custom"
