@@ -6,7 +6,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_PACKAGES := libsodium-dev pkg-config
 TEST_PACKAGES := git curl util-linux python3-minimal composer php-cli php-zip unzip
 
-.PHONY: all build deps test-deps install demo test vectors bench clean
+.PHONY: all build deps test-deps install demo test vectors bench fuzz clean
 
 all: build
 
@@ -43,6 +43,10 @@ test: test-deps
 ## vectors: regenerate Formats/vectors-v2 after a format change (commit them with the spec)
 vectors: deps
 	COFFER_WRITE_VECTORS=1 $(SWIFT) test --filter VectorGenerator
+
+## fuzz: the libFuzzer targets of Tests/Fuzz, FUZZ_SECONDS each (default 600)
+fuzz: deps
+	scripts/fuzz $(or $(FUZZ_SECONDS),600)
 
 ## bench: every benchmark (Benchmarks/scripts/run); COFFER_BENCH_QUICK=1 for a short run
 bench: build

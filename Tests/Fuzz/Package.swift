@@ -1,0 +1,20 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// libFuzzer targets, a package of their own so the root package's builds never need the fuzzer runtime.
+// Built and run by scripts/fuzz (swift build with -sanitize=fuzzer,address); each target is one
+// `LLVMFuzzerTestOneInput`, with libFuzzer's own main.
+let fuzzFlags: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
+let package = Package(
+    name: "CofferFuzz",
+    platforms: [.macOS(.v13)],
+    dependencies: [.package(name: "coffer", path: "../..")],
+    targets: [
+        .executableTarget(name: "FuzzVaultFile", dependencies: [.product(name: "CofferCore", package: "coffer"), .product(name: "CofferSodium", package: "coffer")],
+                          swiftSettings: fuzzFlags),
+        .executableTarget(name: "FuzzPayload", dependencies: [.product(name: "CofferCore", package: "coffer"), .product(name: "CofferSodium", package: "coffer")],
+                          swiftSettings: fuzzFlags),
+        .executableTarget(name: "FuzzAgentFrame", dependencies: [.product(name: "CofferAgentProtocol", package: "coffer"), .product(name: "CofferSodium", package: "coffer")],
+                          swiftSettings: fuzzFlags),
+    ]
+)

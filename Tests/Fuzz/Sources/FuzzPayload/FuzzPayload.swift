@@ -1,0 +1,33 @@
+import CofferCore
+import CofferSodium
+
+/// The payload decoder (what an agent reads from every `change add` and a client from every `list` reply):
+/// the checking pass, then every entry decoded, re-encoded and decoded again to the same entries.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+    guard let payload = try? SecureBytes(copying: UnsafeRawBufferPointer(start: data, count: count)) else { return 0 }
+    if var list = try? EntryList(decoding: payload) {
+        list.decodeAll()
+        let entries = list.entries
+        if let again = try? EntryList(decoding: try! EntryList.encode(entries)) {
+            precondition(again.entries.count == entries.count && zip(again.entries, entries).allSatisfy { $0.hasSameContent(as: $1) },
+                         "a decoded payload re-encodes to other entries")
+        } else {
+            preconditionFailure("a decoded payload does not decode after re-encoding")
+        }
+    }
+    _ = try? EntryList(decodingRedacted: payload).entries
+    return 0
+}
+
+// SwiftPM links an executable's entry point as `FuzzPayload_main`; hand over to libFuzzer's driver from it.
+@_silgen_name("LLVMFuzzerRunDriver")
+func runDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+               _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+@_cdecl("FuzzPayload_main")
+public func entry(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return runDriver(&count, &arguments, fuzz)
+}
