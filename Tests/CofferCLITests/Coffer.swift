@@ -117,6 +117,23 @@ final class Sandbox {
     }
 
     private func text(_ path: String) -> String { String(decoding: read(path) ?? [], as: UTF8.self) }
+
+    /// Whether a child has exited: gone, or a zombie (`kill` still succeeds on an unreaped child).
+    static func hasExited(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return true }
+        return stat[stat.index(close, offsetBy: 2)] == "Z"
+    }
+
+    /// Another process holding `lock` with flock(1) for 30 s; returns once it holds it (flock -F execs the
+    /// command with the lock taken, so its name turns to `sleep`). The caller kills and finishes it.
+    func holdLock(_ lock: String) throws -> pid_t {
+        let holder = try start(["/usr/bin/flock", "-F", "-x", lock, "sleep", "30"], stdin: "", env: environment)
+        while !Sandbox.hasExited(holder) && !((try? String(contentsOfFile: "/proc/\(holder)/comm", encoding: .utf8)) ?? "").hasPrefix("sleep") {
+            usleep(10_000)
+        }
+        return holder
+    }
 }
 
 private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {

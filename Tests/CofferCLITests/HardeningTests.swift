@@ -95,12 +95,8 @@ final class HardeningTests: XCTestCase {
     /// (before, it waited as long as the holder did: forever for `flock -x VAULT.lock sleep 600`).
     func testABusyLockIsWaitedForWithABound() throws {
         let lock = box.vault + ".lock"
-        let holder = try box.start(["/usr/bin/flock", "-F", "-x", lock, "sleep", "30"], stdin: "", env: box.environment)
+        let holder = try box.holdLock(lock)
         defer { kill(holder, SIGTERM); _ = try? box.finish(holder) }
-        // flock(1) has the lock once it has created the file and run sleep; wait for that without a clock.
-        while FileManager.default.fileExists(atPath: "/proc/\(holder)") && !((try? String(contentsOfFile: "/proc/\(holder)/comm", encoding: .utf8)) ?? "").hasPrefix("sleep") {
-            usleep(10_000)
-        }
         let before = box.read(box.vault)
         XCTAssertRun(try box.coffer(["disable", "alice"] + pass, env: ["COFFER_LOCK_WAIT": "1"]), status: 1, stderr: [
             "coffer: error: another writer has held \(lock) for 1 seconds; nothing was changed",
@@ -182,10 +178,7 @@ final class HardeningTests: XCTestCase {
         _ = try box.coffer(["add", "login", "g", "--host", "git.example", "--username", "u"] + pass, stdin: "git-pw\n")
         XCTAssertEqual(try box.coffer(["unlock"] + pass).status, 0)
         let lock = box.vault + ".lock"
-        let holder = try box.start(["/usr/bin/flock", "-F", "-x", lock, "sleep", "30"], stdin: "", env: box.environment)
-        while FileManager.default.fileExists(atPath: "/proc/\(holder)") && !((try? String(contentsOfFile: "/proc/\(holder)/comm", encoding: .utf8)) ?? "").hasPrefix("sleep") {
-            usleep(10_000)
-        }
+        let holder = try box.holdLock(lock)
         let writer = try box.start([Sandbox.binaryDirectory + "/coffer", "add", "token", "late", "--type", "bearer", "--host", "late.example"], stdin: "late\n", env: box.environment)
         // Give the write time to reach the agent, so git's request comes while it waits (not a speed claim).
         usleep(300_000)
@@ -193,16 +186,11 @@ final class HardeningTests: XCTestCase {
         let fill = try box.spawn(["/usr/bin/git", "-c", "credential.helper=", "-c", "credential.helper=" + helper, "credential", "fill"],
                                  stdin: "protocol=https\nhost=git.example\n\n", fd3: nil, env: box.environment)
         XCTAssertRun(fill, stdout: ["protocol=https", "host=git.example", "username=u", "password=git-pw"])
-        XCTAssertTrue(FileManager.default.fileExists(atPath: "/proc/\(writer)") && !HardeningTests.exited(writer), "the write is still waiting")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "/proc/\(writer)") && !Sandbox.hasExited(writer), "the write is still waiting")
         kill(holder, SIGTERM)
         _ = try box.finish(holder)
         XCTAssertEqual(try box.finish(writer).status, 0, "the write landed once the lock was free")
         XCTAssertTrue(try box.coffer(["list", "--json"]).stdout.contains(#""name":"late""#))
         _ = try box.coffer(["lock"])
-    }
-
-    static func exited(_ pid: pid_t) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return true }
-        return stat[stat.index(close, offsetBy: 2)] == "Z"
     }
 }

@@ -32,17 +32,10 @@ final class KillTests: XCTestCase {
     func killDuring(_ argv: [String], stdin: String) throws -> Bool {
         let pid = try box.start(argv, stdin: stdin, env: box.environment)
         usleep(useconds_t(delays.removeFirst()))
-        let finished = KillTests.hasExited(pid)
+        let finished = Sandbox.hasExited(pid)
         kill(pid, SIGKILL)
         _ = try box.finish(pid)
         return finished
-    }
-
-    /// Gone or a zombie (`kill` still succeeds on an unreaped child, so it cannot tell).
-    static func hasExited(_ pid: pid_t) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return true }
-        return stat[stat.index(close, offsetBy: 2)] == "Z"
     }
 
     func assertBeforeOrAfter(_ before: [String: String], _ after: [String: String], _ what: String) throws {
@@ -90,7 +83,7 @@ final class KillTests: XCTestCase {
             let pidText = try box.coffer(["status", "--json"]).stdout
             if let object = try JSONSerialization.jsonObject(with: Data(pidText.utf8)) as? [String: Any], let agent = object["pid"] as? Int {
                 usleep(useconds_t(delays.removeFirst()))
-                if !KillTests.hasExited(pid_t(agent)) && !KillTests.hasExited(client) { kills += 1 }
+                if !Sandbox.hasExited(pid_t(agent)) && !Sandbox.hasExited(client) { kills += 1 }
                 kill(pid_t(agent), SIGKILL)
             }
             _ = try box.finish(client)
