@@ -11,6 +11,8 @@ let package = Package(
         // For the benchmarks package, which depends on this one by path.
         .library(name: "CofferSodium", targets: ["CofferSodium"]),
         .library(name: "CofferAgentProtocol", targets: ["CofferAgentProtocol"]),
+        // For the fuzz targets of Tests/Fuzz (the importers' parsers).
+        .library(name: "CofferCLI", targets: ["CofferCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -25,12 +25,6 @@ struct ImportOptions: ParsableArguments {
     }
 }
 
-/// What `import` found: entries to add and what it skipped, with why.
-struct ImportPlan {
-    var entries: [Entry] = []
-    var skipped: [String] = []
-}
-
 extension ImportPlan {
     /// Adds the new entries in one write, reports them without secrets, and with `removeSource` deletes the
     /// plaintext file only once the vault write succeeded.

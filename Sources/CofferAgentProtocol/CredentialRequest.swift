@@ -1,21 +1,20 @@
-import CofferAgentProtocol
 import CofferSodium
 import CofferSystem
 
 /// git's credential request as read from standard input (git-credential(1), "INPUT/OUTPUT FORMAT"):
 /// `key=value` lines up to a blank line or end of input. The input sits in locked memory, since it may
-/// hold a password; fields are ranges of it.
-struct CredentialRequest {
-    static let maxLineBytes = 65535
-    static let maxInputBytes = 1 << 20
+/// hold a password; fields are ranges of it. Here rather than in the helper so the parser can be fuzzed.
+public struct CredentialRequest {
+    public static let maxLineBytes = 65535
+    public static let maxInputBytes = 1 << 20
 
-    enum Failure: Error {
+    public enum Failure: Error {
         case lineTooLong
         case nul
         case inputTooLarge
         case unreadable
 
-        var message: String {
+        public var message: String {
             switch self {
             case .lineTooLong: "credential line longer than \(CredentialRequest.maxLineBytes) bytes"
             case .nul: "credential value contains a NUL byte"
@@ -25,11 +24,12 @@ struct CredentialRequest {
         }
     }
 
-    let buffer: SecureBytes
+    public let buffer: SecureBytes
     /// In input order; array keys (`capability[]`, `wwwauth[]`, `state[]`) repeat.
-    let fields: [(key: String, value: Range<Int>)]
+    public let fields: [(key: String, value: Range<Int>)]
 
-    static func read(from fd: Int32) throws(Failure) -> CredentialRequest {
+    /// Reads standard input (or `fd`) up to a blank line or end of input, then parses it.
+    public static func read(from fd: Int32) throws(Failure) -> CredentialRequest {
         // Start small and double: locking a megabyte up front costs more than the whole lookup.
         guard var buffer = try? SecureBytes(count: 4096) else { throw .unreadable }
         var count = 0
@@ -57,7 +57,12 @@ struct CredentialRequest {
             let ended = buffer.withUnsafeBytes { b in CredentialRequest.endsWithBlankLine(b, count) }
             if ended { break }
         }
-        guard count <= maxInputBytes else { throw .inputTooLarge }
+        return try parse(buffer, count: count)
+    }
+
+    /// The fields of the first `count` bytes of `buffer`, up to the first blank line.
+    public static func parse(_ buffer: SecureBytes, count: Int) throws(Failure) -> CredentialRequest {
+        guard count <= maxInputBytes, count <= buffer.count else { throw .inputTooLarge }
         var fields: [(String, Range<Int>)] = []
         try buffer.withUnsafeBytes { (b) throws(Failure) in
             var start = 0
@@ -81,26 +86,26 @@ struct CredentialRequest {
     }
 
     /// Whether the first `count` bytes end with a blank line: `\n` or `\r\n` alone, or after a line feed.
-    static func endsWithBlankLine(_ b: UnsafeRawBufferPointer, _ count: Int) -> Bool {
+    public static func endsWithBlankLine(_ b: UnsafeRawBufferPointer, _ count: Int) -> Bool {
         guard count >= 1, b[count - 1] == 0x0A else { return false }
         var before = count - 1
         if before >= 1 && b[before - 1] == 0x0D { before -= 1 }
         return before == 0 || b[before - 1] == 0x0A
     }
 
-    func text(_ key: String) -> String? {
+    public func text(_ key: String) -> String? {
         guard let range = fields.last(where: { $0.key == key })?.value else { return nil }
         return buffer.withUnsafeBytes { String(decoding: $0[range], as: UTF8.self) }
     }
 
-    func texts(_ key: String) -> [String] {
+    public func texts(_ key: String) -> [String] {
         fields.filter { $0.key == key }.map { f in buffer.withUnsafeBytes { String(decoding: $0[f.value], as: UTF8.self) } }
     }
 
-    func range(_ key: String) -> Range<Int>? { fields.last(where: { $0.key == key })?.value }
+    public func range(_ key: String) -> Range<Int>? { fields.last(where: { $0.key == key })?.value }
 
     /// protocol, host, path and username, from the attributes or, failing those, from `url=`.
-    var selector: (protocol: String?, host: String?, path: String?, username: String?) {
+    public var selector: (protocol: String?, host: String?, path: String?, username: String?) {
         var result = (protocol: text("protocol"), host: text("host"), path: text("path"), username: text("username"))
         if let url = text("url"), let parsed = CredentialRequest.parse(url: url) {
             result.protocol = result.protocol ?? parsed.protocol
@@ -112,7 +117,7 @@ struct CredentialRequest {
     }
 
     /// `protocol://[user[:password]@]host[:port][/path]`; the password part is ignored.
-    static func parse(url: String) -> (protocol: String, host: String, path: String?, username: String?)? {
+    public static func parse(url: String) -> (protocol: String, host: String, path: String?, username: String?)? {
         // Without Foundation: find "://" by hand.
         let chars = Array(url)
         guard let colon = (0..<max(0, chars.count - 2)).first(where: { chars[$0] == ":" && chars[$0 + 1] == "/" && chars[$0 + 2] == "/" }) else {
@@ -134,7 +139,7 @@ struct CredentialRequest {
         return (proto, String(rest), path?.isEmpty == true ? nil : path, user.map(percentDecode))
     }
 
-    static func percentDecode(_ text: String) -> String {
+    public static func percentDecode(_ text: String) -> String {
         var bytes: [UInt8] = []
         var utf8 = Array(text.utf8)[...]
         while let b = utf8.first {
