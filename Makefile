@@ -4,7 +4,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # System packages: libsodium for the build; the rest for the tests that drive real git, composer and curl.
 BUILD_PACKAGES := libsodium-dev pkg-config
-TEST_PACKAGES := git curl util-linux python3-minimal composer php-cli php-zip unzip
+TEST_PACKAGES := git curl util-linux python3-minimal python3-dotenv composer php-cli php-zip unzip
 
 .PHONY: all build deps test-deps install demo test vectors bench fuzz clean
 

@@ -10,10 +10,16 @@ public enum AgentSocket {
         return directory() + "/agent-" + hex(fnv1a(resolved(vault))) + ".sock"
     }
 
-    /// `$XDG_RUNTIME_DIR/coffer`, else `/tmp/coffer-UID`.
+    /// `$XDG_RUNTIME_DIR/coffer`; without that variable, `/run/user/UID/coffer` when `/run/user/UID` is a
+    /// directory of this user (the one a login session's XDG_RUNTIME_DIR names), so a cron job or `env -i`
+    /// finds the agent the session started; else `/tmp/coffer-UID`.
     public static func directory() -> String {
         if let runtime = Environment.get("XDG_RUNTIME_DIR"), runtime.hasPrefix("/") { return runtime + "/coffer" }
-        return "/tmp/coffer-\(Process.effectiveUID)"
+        let uid = Process.effectiveUID
+        if let info = FileStatus(path: "/run/user/\(uid)", followLinks: false), info.isDirectory, info.owner == uid {
+            return "/run/user/\(uid)/coffer"
+        }
+        return "/tmp/coffer-\(uid)"
     }
 
     /// Checks (and with `create`, makes) the socket's directory: a directory, owned by this user, mode 0700.

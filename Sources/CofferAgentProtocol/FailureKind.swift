@@ -9,6 +9,10 @@ public enum ExitStatus: Int32, Sendable {
     case notFound = 6
     case exists = 7
     case locked = 8
+    /// `exec`: the command was found but cannot be run (as a shell says it).
+    case cannotExecute = 126
+    /// `exec`: no such command.
+    case commandNotFound = 127
     case interrupted = 130
 }
 

@@ -8,8 +8,8 @@ import XCTest
 final class AgentTests: XCTestCase {
     var box: Sandbox!
     var pass: [String] { ["--passphrase-file", box.root + "/pass"] }
-    let locked = ["coffer: error: vault is locked",
-                  "coffer: hint: run 'coffer unlock' first, or pass --passphrase-fd N or --passphrase-file PATH"]
+    var locked: [String] { ["coffer: error: vault is locked: no agent listens at \(box.socket)",
+                  "coffer: hint: run 'coffer unlock' first, or pass --passphrase-fd N or --passphrase-file PATH"] }
 
     override func setUpWithError() throws {
         box = try Sandbox()
@@ -26,8 +26,10 @@ final class AgentTests: XCTestCase {
 
     func status() throws -> [String: Any] {
         let run = try box.coffer(["status", "--json"])
-        XCTAssertEqual(run.status, 0, run.description)
-        return try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any] ?? [:]
+        let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any] ?? [:]
+        // 0 when unlocked, 8 when locked: the state and the status agree.
+        XCTAssertEqual(run.status, object["state"] as? String == "unlocked" ? 0 : 8, run.description)
+        return object
     }
 
     var agentSocket: String { (try? status()["socket"] as? String) ?? "" }
@@ -67,7 +69,7 @@ final class AgentTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: sock), "the socket outlived the agent")
         XCTAssertRun(try box.coffer(["list"]), status: 8, stderr: locked)
         XCTAssertRun(try box.coffer(["lock"]), stdout: ["\(box.vault) was not unlocked"])
-        XCTAssertRun(try box.coffer(["status"]), stdout: ["locked: \(box.vault)"])
+        XCTAssertRun(try box.coffer(["status"]), status: 8, stdout: ["locked: \(box.vault) (no agent listens at \(box.socket))"])
     }
 
     func testUnlockingAgainResetsTheLimitsAndWrongPassphraseStartsNothing() throws {
@@ -132,7 +134,7 @@ final class AgentTests: XCTestCase {
             XCTAssertEqual(kill(pid, SIGCONT), 0)
             let runs = try clients.map { try box.finish($0) }
             XCTAssertRun(runs[0], status: 8, stderr: locked, "list, \(stop)")
-            XCTAssertRun(runs[1], stdout: ["locked: \(box.vault)"], "status, \(stop)")
+            XCTAssertRun(runs[1], status: 8, stdout: ["locked: \(box.vault) (no agent listens at \(box.socket))"], "status, \(stop)")
             XCTAssertRun(runs[2], status: 8, stderr: locked, "add, \(stop)")
             XCTAssertRun(runs[3], "git helper, \(stop)")
             XCTAssertEqual(box.read(box.vault), before, "the vault changed, \(stop)")
@@ -156,7 +158,7 @@ final class AgentTests: XCTestCase {
         usleep(200_000)
         XCTAssertTrue(FileManager.default.fileExists(atPath: sock), "SIGKILL leaves a stale socket")
         XCTAssertRun(try box.coffer(["list"]), status: 8, stderr: locked)
-        XCTAssertRun(try box.coffer(["status"]), stdout: ["locked: \(box.vault)"])
+        XCTAssertRun(try box.coffer(["status"]), status: 8, stdout: ["locked: \(box.vault) (no agent listens at \(box.socket))"])
         try unlock()
         XCTAssertEqual(try box.coffer(["list", "--json"]).status, 0)
     }
@@ -182,7 +184,7 @@ final class AgentTests: XCTestCase {
             XCTAssertEqual(run.status, 2, String(idle.prefix(20)))
             XCTAssertTrue(run.stderr.hasPrefix("coffer: error: invalid --idle"), run.stderr)
         }
-        XCTAssertRun(try box.coffer(["status"]), stdout: ["locked: \(box.vault)"])
+        XCTAssertRun(try box.coffer(["status"]), status: 8, stdout: ["locked: \(box.vault) (no agent listens at \(box.socket))"])
         XCTAssertEqual(try box.coffer(["unlock", "--idle", "366d", "--max", "366d"] + pass).status, 0)
     }
 
@@ -202,7 +204,7 @@ final class AgentTests: XCTestCase {
         let keyPath = box.root + "/deploy.key", ciPath = box.root + "/ci.key"
         XCTAssertRun(try box.coffer(["slot", "add-keyfile", keyPath, "--label", "deploy-prod"] + pass), stdout: ["added key-file slot 1 'deploy-prod'; the key is in \(keyPath)"])
         XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: keyPath)[.posixPermissions] as? Int, 0o600)
-        XCTAssertRun(try box.coffer(["slot", "add-keyfile", keyPath] + pass), status: 1, stderr: [
+        XCTAssertRun(try box.coffer(["slot", "add-keyfile", keyPath] + pass), status: 7, stderr: [
             "coffer: error: \(keyPath) already exists", "coffer: hint: coffer never overwrites a key file; choose another path",
         ])
         XCTAssertRun(try box.coffer(["slot", "list", "--key-file", keyPath]), stdout: [
@@ -257,7 +259,7 @@ final class AgentTests: XCTestCase {
             "coffer: error: the vault was re-keyed without the slot it was unlocked with; unlock it again",
             "coffer: hint: run 'coffer unlock' first, or pass --passphrase-fd N or --passphrase-file PATH",
         ])
-        XCTAssertRun(try box.coffer(["status"]), stdout: ["locked: \(box.vault)"], "the agent stopped")
+        XCTAssertRun(try box.coffer(["status"]), status: 8, stdout: ["locked: \(box.vault) (no agent listens at \(box.socket))"], "the agent stopped")
     }
 
     func testSocketDirectoryWithWrongPermissionsIsRefused() throws {

@@ -51,6 +51,16 @@ final class Sandbox {
         try? FileManager.default.removeItem(atPath: root)
     }
 
+    /// Where the agent of `vault` (default: this sandbox's) listens, by agent-protocol.md §1: FNV-1a 64 of the
+    /// vault's absolute path, in hex, under `$XDG_RUNTIME_DIR/coffer`.
+    func socket(for vault: String? = nil, directory: String? = nil) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in (vault ?? self.vault).utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        let hex = String(hash, radix: 16)
+        return (directory ?? runtime + "/coffer") + "/agent-" + String(repeating: "0", count: 16 - hex.count) + hex + ".sock"
+    }
+    var socket: String { socket() }
+
     @discardableResult
     func write(_ name: String, _ text: String) throws -> String {
         let path = root + "/" + name

@@ -130,7 +130,7 @@ final class ComposerTests: XCTestCase {
         try clean()
         XCTAssertEqual(try box.coffer(["lock"]).status, 0)
         run = try sh("coffer exec -- sh -c 'touch composer-ran; " + install + "'")
-        XCTAssertRun(run, status: 8, stderr: ["coffer: error: vault is locked",
+        XCTAssertRun(run, status: 8, stderr: ["coffer: error: vault is locked: no agent listens at \(box.socket)",
                                               "coffer: hint: run 'coffer unlock' first, or pass --passphrase-fd N or --passphrase-file PATH"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: project + "/composer-ran"), "the command ran with the vault locked")
     }
@@ -143,9 +143,23 @@ final class ComposerTests: XCTestCase {
         XCTAssertEqual(try box.coffer(["add", "download-token", "dl", "--mageid", "MAG1"] + pass, stdin: "t0k\n").status, 0)
         XCTAssertEqual(try box.coffer(["disable", "dl"] + pass).status, 0)
         let json = #"{"bitbucket-oauth":{"bitbucket.org":{"consumer-key":"ck","consumer-secret":"cs"}},"github-oauth":{"github.com":"ghp_1"},"http-basic":{"repo.example:8443":{"password":"it's \"q\" \\ $HOME `x` ü","username":"me"}}}"#
-        XCTAssertRun(try box.coffer(["export", "composer", "--format", "env"] + pass), stdout: ["COMPOSER_AUTH=" + json])
         let run = try sh(#"eval "$(coffer export composer --format shell \#(pass.joined(separator: " ")))" && printf '%s\n' "$COMPOSER_AUTH""#)
         XCTAssertRun(run, stdout: [json])
+        // env: single-quoted, ASCII, no ' or \ of its own, so sh, python-dotenv and composer's PHP read the
+        // same document back.
+        let quotable = #"{"bitbucket-oauth":{"bitbucket.org":{"consumer-key":"ck","consumer-secret":"cs"}},"github-oauth":{"github.com":"ghp_1"},"http-basic":{"repo.example:8443":{"password":"it\u0027s \"q\" \u005c $HOME `x` \u00fc","username":"me"}}}"#
+        XCTAssertRun(try box.coffer(["export", "composer", "--format", "env"] + pass), stdout: ["COMPOSER_AUTH='" + quotable + "'"])
+        XCTAssertEqual(try sh("coffer export composer --format env \(pass.joined(separator: " ")) > .env").status, 0)
+        let same = #"$a = json_decode(getenv('COMPOSER_AUTH'), true); $b = json_decode($argv[1], true); echo $a === $b && $a !== null ? "same\n" : "differs\n";"#
+        XCTAssertRun(try sh("set -a; . ./.env; set +a; php -r '\(same.replacingOccurrences(of: "'", with: "'\\''"))' '\(json.replacingOccurrences(of: "'", with: "'\\''"))'"),
+                     stdout: ["same"])
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"),
+           (try? box.spawn(["/usr/bin/python3", "-c", "import dotenv"], stdin: "", fd3: nil, env: box.environment).status) == 0 {
+            let dotenv = "import dotenv, json, sys; print('same' if json.loads(dotenv.dotenv_values(sys.argv[1])['COMPOSER_AUTH']) == json.loads(sys.argv[2]) else 'differs')"
+            XCTAssertRun(try box.spawn(["/usr/bin/python3", "-c", dotenv, project + "/.env", json], stdin: "", fd3: nil, env: box.environment), stdout: ["same"])
+        } else {
+            XCTFail("python3-dotenv is missing; make test installs it")
+        }
         XCTAssertRun(try box.coffer(["export", "composer", "--host", "github.com"] + pass), stdout: [
             "{", #"  "github-oauth" : {"#, #"    "github.com" : "ghp_1""#, "  }", "}",
         ])
@@ -160,8 +174,8 @@ final class ComposerTests: XCTestCase {
             XCTAssertEqual(try box.coffer(["add", "login", name, "--host", host, "--username", "u"] + pass, stdin: "p-\(name)\n").status, 0)
         }
         XCTAssertRun(try box.coffer(["export", "composer", "--format", "env"] + pass), stdout: [
-            #"COMPOSER_AUTH={"http-basic":{"Git.example":{"password":"p-upper","username":"u"},"git10.example":{"password":"p-ten","username":"u"},"#
-                + #""git9.example":{"password":"p-nine","username":"u"}}}"#,
+            #"COMPOSER_AUTH='{"http-basic":{"Git.example":{"password":"p-upper","username":"u"},"git10.example":{"password":"p-ten","username":"u"},"#
+                + #""git9.example":{"password":"p-nine","username":"u"}}}'"#,
         ])
         // Merged into an auth.json of its own: other sections and values (numbers, booleans, null, arrays) kept.
         let auth = box.root + "/auth.json"
@@ -205,7 +219,7 @@ final class ComposerTests: XCTestCase {
                      stdout: ["757365726e616d653d750a70617373776f72643d70ff710a"])
         let warning = { (what: String) in "coffer: warning: 'git:https/bin.example/u' is left out of \(what): its secret is not UTF-8 text" }
         XCTAssertRun(try box.coffer(["export", "composer", "--format", "env"]),
-                     stdout: [#"COMPOSER_AUTH={"http-basic":{"ok.example":{"password":"fine","username":"u"}}}"#], stderr: [warning("auth.json")])
+                     stdout: [#"COMPOSER_AUTH='{"http-basic":{"ok.example":{"password":"fine","username":"u"}}}'"#], stderr: [warning("auth.json")])
         XCTAssertRun(try box.coffer(["export", "netrc"]), stdout: ["machine ok.example login u password fine"], stderr: [warning("the netrc file")])
         XCTAssertEqual(try box.coffer(["show", "git:https/bin.example/u", "--reveal", "--json"]).stderr,
                      "coffer: warning: a secret of 'git:https/bin.example/u' is not UTF-8 text; it is shown with U+FFFD in place of the bad bytes\n")
@@ -272,7 +286,7 @@ final class ComposerTests: XCTestCase {
         XCTAssertEqual(try box.coffer(["unlock", "--max", "5m"] + pass).status, 0)
         XCTAssertEqual(try sh("coffer exec -- sh -c 'exit 7'").status, 7)
         XCTAssertEqual(try sh("coffer exec -- sh -c 'kill -TERM $$'").status, 128 + SIGTERM)
-        XCTAssertRun(try sh("coffer exec -- no-such-program-here"), status: 1,
+        XCTAssertRun(try sh("coffer exec -- no-such-program-here"), status: 127,
                      stderr: ["coffer: error: cannot run no-such-program-here: no such file or directory"])
         // COMPOSER_AUTH already set: kept, with coffer's hosts merged in.
         var run = try sh(#"coffer exec -- sh -c 'printf "%s\n" "$COMPOSER_AUTH"'"#, env: ["COMPOSER_AUTH": #"{"github-oauth":{"github.com":"mine"}}"#])

@@ -60,14 +60,17 @@ final class FailureTests: XCTestCase {
             "coffer: error: invalid entry: l: host must be a host name or [IPv6 address] with an optional :port (1-65535)",
         ])
         try assertFails(["rotate", "alice", "--public-key", "x"] + ["--passphrase-file", box.root + "/pass"], stdin: "", status: 1, stderr: [
-            "coffer: warning: the public key is 1 characters; marketplace keys are 32",
+            "coffer: warning: the public key is 1 character; marketplace keys are 32",
             "coffer: error: the private key is empty", "coffer: hint: pass it as one line on standard input",
         ])
     }
 
     func testUsageErrors() throws {
         try assertFails(["list", "--bogus"], status: 2, stderr: ["coffer: error: unknown option '--bogus'", "coffer: hint: see 'coffer list --help'"])
-        try assertFails(["frobnicate"], status: 2, stderr: ["coffer: error: unexpected argument 'frobnicate'", "coffer: hint: see 'coffer --help'"])
+        try assertFails(["frobnicate"], status: 2, stderr: ["coffer: error: unknown command 'frobnicate' for 'coffer'", "coffer: hint: see 'coffer --help'"])
+        try assertFails(["shwo", "alice"], status: 2, stderr: ["coffer: error: unknown command 'shwo' for 'coffer'", "coffer: hint: did you mean 'coffer show'?"])
+        try assertFails(["add", "keypiar", "x", "--public-key", "y"], status: 2, stderr: ["coffer: error: unknown command 'keypiar' for 'coffer add'", "coffer: hint: did you mean 'coffer add keypair'?"])
+        try assertFails(["unlock", "--idle", "5x"], status: 2, stderr: ["coffer: error: invalid --idle '5x'; use e.g. 90s, 15m or 1h, at most 366d", "coffer: hint: see 'coffer unlock --help'"])
         try assertFails(["init", "--kdf", "extreme"] + pass, status: 2, stderr: [
             "coffer: error: the value 'extreme' is invalid for '--kdf <kdf>'",
             "coffer: hint: please provide one of 'interactive', 'moderate' or 'sensitive'",
@@ -84,7 +87,7 @@ final class FailureTests: XCTestCase {
     }
 
     func testNoTerminalFailsFastInsteadOfPrompting() throws {
-        let locked = ["coffer: error: vault is locked",
+        let locked = ["coffer: error: vault is locked: no agent listens at \(box.socket)",
                       "coffer: hint: run 'coffer unlock' first, or pass --passphrase-fd N or --passphrase-file PATH"]
         try assertFails(["list"], status: 8, stderr: locked)
         try assertFails(["add", "token", "t", "--type", "bearer", "--host", "h"], stdin: "x\n", status: 8, stderr: locked)

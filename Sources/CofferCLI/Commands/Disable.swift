@@ -5,7 +5,7 @@ struct Disable: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "disable", abstract: "Disable an entry: it stays in the vault but never answers git or exports.")
 
-    @Argument(help: "The entry's name.")
+    @Argument(help: EntryNames.help, completion: .custom(EntryNames.complete))
     var name: String
 
     @OptionGroup var options: VaultOptions

@@ -4,7 +4,7 @@ import CofferCore
 struct Enable: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "enable", abstract: "Enable an entry again (also clears a rejection by git).")
 
-    @Argument(help: "The entry's name.")
+    @Argument(help: EntryNames.help, completion: .custom(EntryNames.complete))
     var name: String
 
     @OptionGroup var options: VaultOptions

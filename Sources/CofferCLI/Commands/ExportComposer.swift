@@ -6,11 +6,13 @@ struct ExportComposer: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "composer",
         abstract: "Print an auth.json document of the enabled entries, or merge it into an auth.json file.",
-        discussion: """
-        --format env prints COMPOSER_AUTH=<json> for env files; --format shell prints a line for
+        discussion: #"""
+        --format env prints COMPOSER_AUTH='<json>' for .env files, one line that docker compose, python-dotenv,
+        Node's dotenv and POSIX sh (set -a; . ./.env) all read back as the same document: the JSON is ASCII and
+        holds no ' or \ of its own (they are written \u0027 and \u005c). --format shell prints a line for
         eval "$(coffer export composer --format shell)". --write merges into PATH (other hosts and sections kept),
         atomically, mode 0600.
-        """)
+        """#)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case json, env, shell }
 
@@ -43,7 +45,7 @@ struct ExportComposer: ParsableCommand {
         }
         switch format {
         case .json: Console.out(JSONText.encode(ComposerAuth.json(document), pretty: true))
-        case .env: Console.out("COMPOSER_AUTH=" + JSONText.encode(ComposerAuth.json(document), pretty: false))
+        case .env: Console.out("COMPOSER_AUTH='" + JSONText.encode(ComposerAuth.json(document), pretty: false, quotable: true) + "'")
         case .shell: Console.out("export COMPOSER_AUTH=" + ComposerAuth.shellQuoted(JSONText.encode(ComposerAuth.json(document), pretty: false)))
         }
     }

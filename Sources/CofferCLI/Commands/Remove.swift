@@ -4,7 +4,7 @@ import CofferCore
 struct Remove: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "remove", abstract: "Delete an entry and its history.")
 
-    @Argument(help: "The entry's name.")
+    @Argument(help: EntryNames.help, completion: .custom(EntryNames.complete))
     var name: String
 
     @OptionGroup var options: VaultOptions

@@ -6,7 +6,7 @@ struct Rotate: ParsableCommand {
         commandName: "rotate", abstract: "Replace an entry's secret; the old one is kept as a disabled history record.",
         discussion: "The new secret is read from the terminal or standard input. A key pair usually gets a new public key too (--public-key).")
 
-    @Argument(help: "The entry's name.")
+    @Argument(help: EntryNames.help, completion: .custom(EntryNames.complete))
     var name: String
 
     @OptionGroup var options: VaultOptions

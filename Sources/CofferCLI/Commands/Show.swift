@@ -4,7 +4,7 @@ import CofferCore
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one entry; secrets only with --reveal.")
 
-    @Argument(help: "The entry's name.")
+    @Argument(help: EntryNames.help, completion: .custom(EntryNames.complete))
     var name: String
 
     @OptionGroup var options: VaultOptions

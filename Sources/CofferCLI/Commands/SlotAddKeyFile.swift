@@ -22,7 +22,7 @@ struct SlotAddKeyFile: ParsableCommand {
 
     func run() throws {
         if Files.exists(path) {
-            throw CLIError.failure("\(path) already exists", hint: "coffer never overwrites a key file; choose another path")
+            throw CLIError.exists("\(path) already exists", hint: "coffer never overwrites a key file; choose another path")
         }
         let id = try VaultSession(options).addKeyFileSlot(label: label, writing: { try KeyFileIO.write($0, to: path) }, undo: { try? Files.remove(path) })
         Console.out("added key-file slot \(id)\(label.isEmpty ? "" : " '\(label)'"); the key is in \(path)")

@@ -1,8 +1,12 @@
 import ArgumentParser
 import CofferAgentProtocol
+import CofferCore
+import CofferSystem
 
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Say whether the vault is unlocked, and for how long.")
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Say whether the vault is unlocked, and for how long.",
+        discussion: "Exit status 0 when unlocked, 8 when locked, 6 when there is no vault: coffer status >/dev/null || coffer unlock.")
 
     @OptionGroup var options: VaultOptions
 
@@ -26,14 +30,19 @@ struct Status: ParsableCommand {
         if let reply = try Status.ask(socket) {
             view = View(state: "unlocked", vault: vault, socket: socket, pid: reply.int(.pid), entries: reply.int(.entries),
                         idle_seconds_left: reply.int(.idleLeft), max_seconds_left: reply.int(.maxLeft))
+        } else if !Files.exists(vault) {
+            // Not "locked": nothing could unlock it.
+            throw VaultError.vaultNotFound(vault)
         }
         if json {
             Console.out(try EntryView.json(view))
         } else if view.state == "locked" {
-            Console.out("locked: \(vault)")
+            Console.out("locked: \(vault) (no agent listens at \(socket))")
         } else {
-            Console.out("unlocked: \(vault) (\(view.entries ?? 0) entries); locks after \(DurationText.format(view.idle_seconds_left ?? 0)) idle, at the latest in \(DurationText.format(view.max_seconds_left ?? 0))")
+            Console.out("unlocked: \(vault) (\(Text.count(view.entries ?? 0, "entry", "entries"))); locks after \(DurationText.format(view.idle_seconds_left ?? 0)) idle, at the latest in \(DurationText.format(view.max_seconds_left ?? 0))")
         }
+        // Like `ssh-add -l`: the status tells, so `coffer status >/dev/null || coffer unlock` works.
+        if view.state == "locked" { throw ExitCode(ExitStatus.locked.rawValue) }
     }
 
     /// The agent's status, or nil when none answers: no socket, a stale one, or an agent that stopped first.

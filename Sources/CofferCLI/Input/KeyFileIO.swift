@@ -19,8 +19,8 @@ enum KeyFileIO {
         let contents = try keyFile.contents()
         let fd: Int32
         do { fd = try Files.createExclusive(path) } catch {
-            throw CLIError.failure("cannot create the key file \(path): \(error.errno.text)",
-                                   hint: error.errno == .fileExists ? "coffer never overwrites a key file; choose another path" : nil)
+            if error.errno == .fileExists { throw CLIError.exists("\(path) already exists", hint: "coffer never overwrites a key file; choose another path") }
+            throw CLIError.failure("cannot create the key file \(path): \(error.errno.text)")
         }
         defer { Files.close(fd) }
         do {

@@ -2,7 +2,7 @@ import CofferSodium
 
 /// Magento Marketplace keys are 32 characters; anything else is probably a paste error, but not refused.
 func warnUnlessMagentoKeyLength(_ what: String, _ length: Int) {
-    if length != 32 { Console.warning("the \(what) is \(length) characters; marketplace keys are 32") }
+    if length != 32 { Console.warning("the \(what) is \(Text.count(length, "character", "characters")); marketplace keys are 32") }
 }
 
 extension Secret {

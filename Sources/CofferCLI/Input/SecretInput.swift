@@ -73,7 +73,8 @@ enum SecretInput {
         } catch {
             switch error {
             case .noTerminal: throw CLIError.noTerminal(what)
-            case .endOfInput: throw CLIError.interrupted
+            // Ctrl-D: an empty answer, as a shell's `read` takes it; Ctrl-C is the interruption (130).
+            case .endOfInput: throw CLIError.input("the \(what) is empty")
             case .read(let failure): throw inputError(failure, what: what, limit: maxPassphraseBytes)
             }
         }

@@ -6,3 +6,8 @@ extension StringProtocol {
         return String(self[first...last])
     }
 }
+
+enum Text {
+    /// `1 entry`, `2 entries`: a count with its noun in the right number.
+    static func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
+}

@@ -6,7 +6,7 @@ enum ChildProcess {
         do {
             return try Spawn.runInForeground(command, environment: environment)
         } catch {
-            throw CLIError.failure("cannot run \(command[0]): \(error.errno.text)")
+            throw CLIError.cannotRun("cannot run \(command[0]): \(error.errno.text)", notFound: error.errno == .noSuchFileOrDirectory)
         }
     }
 

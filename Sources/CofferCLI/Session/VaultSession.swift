@@ -124,7 +124,7 @@ final class VaultSession {
         let (bytes, identity) = try store.readWithIdentity()
         let parsed = try VaultFile(parsing: bytes)
         warnIfExposed(store)
-        if !options.hasExplicitUnlock && !Terminal.isAvailable { throw CLIError.locked }
+        if !options.hasExplicitUnlock && !Terminal.isAvailable { throw CLIError.locked(socket: AgentSocket.path(forVault: options.vaultPath)) }
         return (parsed, identity)
     }
 
