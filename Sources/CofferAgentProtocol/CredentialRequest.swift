@@ -93,6 +93,23 @@ public struct CredentialRequest {
         return before == 0 || b[before - 1] == 0x0A
     }
 
+    /// A boolean attribute (`ephemeral`, `quit`, `continue`) as git reads one (`git_parse_maybe_bool`):
+    /// empty, `false`, `no`, `off` (any case) or `0` are false; `true`, `yes`, `on` or any other integer,
+    /// with git's optional `k`/`m`/`g` unit, true; anything else nil (git itself refuses to send it).
+    public static func gitBool(_ value: String) -> Bool? {
+        switch value.lowercased() {
+        case "": return false
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default:
+            var digits = Substring(value)
+            if let unit = digits.last, "kKmMgG".contains(unit) { digits = digits.dropLast() }
+            if digits.first == "-" || digits.first == "+" { digits = digits.dropFirst() }
+            guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+            return digits.contains { $0 != "0" }
+        }
+    }
+
     public func text(_ key: String) -> String? {
         guard let range = fields.last(where: { $0.key == key })?.value else { return nil }
         return buffer.withUnsafeBytes { String(decoding: $0[range], as: UTF8.self) }

@@ -69,7 +69,8 @@ enum Helper {
 
     /// `store` and `erase`: quietly nothing when the vault is locked, and never an `ephemeral` credential.
     static func send(_ op: AgentOp, _ request: CredentialRequest, socket: String) -> Int32 {
-        if op == .gitStore && request.text("ephemeral") == "true" { return 0 }
+        // Every true of git's (`1` is what git sends); a value git would refuse counts as true, to be safe.
+        if op == .gitStore, let ephemeral = request.text("ephemeral"), CredentialRequest.gitBool(ephemeral) ?? true { return 0 }
         var message = query(op, request)
         for secret in [GitAttribute.password, .oauthRefreshToken] {
             if let range = request.range(secret.git) { message.add(secret.wire, secret: Secret(slicing: request.buffer, range: range)) }
