@@ -368,6 +368,10 @@ final class ComposerTests: XCTestCase {
             "expired  forbidden  403: valid keys without access (entitlement or unpaid invoice?) - server says: Your access to this repository has expired",
         ])
         XCTAssertRun(try box.coffer(["check", "shop", "--repo-url", url] + pass), stdout: ["NAME  RESULT  DETAIL", "shop  valid   200"])
+        XCTAssertRun(try box.coffer(["check", "--repo-url", url, "--json"] + pass), status: 1, stdout: [
+            #"[{"detail":"200","name":"shop","result":"valid"},{"detail":"401: wrong keys - server says: Invalid credentials for repository","name":"wrong","result":"rejected"},"#
+                + #"{"detail":"403: valid keys without access (entitlement or unpaid invoice?) - server says: Your access to this repository has expired","name":"expired","result":"forbidden"}]"#,
+        ])
         let closed = try Self.freePort()
         let run = try box.coffer(["check", "shop", "--repo-url", "http://127.0.0.1:\(closed)"] + pass)
         XCTAssertEqual(run.status, 1)

@@ -109,4 +109,40 @@ final class ScriptTests: XCTestCase {
         XCTAssertRun(try box.coffer(["exec"] + pass + ["--", notExecutable]), status: 126,
                      stderr: ["coffer: error: cannot run \(notExecutable): permission denied"])
     }
+
+    /// One spelling, `--json`, on every command that prints a report.
+    func testJSONReports() throws {
+        XCTAssertEqual(try box.coffer(["add", "download-token", "dl", "--mageid", "MAG1"] + pass, stdin: "dl-token\n").status, 0)
+        XCTAssertRun(try box.coffer(["export", "netrc", "--json"] + pass), stdout: [
+            #"[{"login":"ci","machine":"git.example.com","name":"deploy","password":"s3cret pass"},{"login":"MAG1","machine":"www.magentocommerce.com","name":"dl","password":"dl-token"}]"#,
+        ])
+        let netrc = box.root + "/netrc"
+        XCTAssertRun(try box.coffer(["export", "netrc", "--json", "--write", netrc] + pass), stdout: [#"{"machines":2,"path":"\#(netrc)"}"#])
+        let helper = Sandbox.binaryDirectory + "/git-credential-coffer"
+        XCTAssertRun(try box.coffer(["git", "setup", "--json"]), stdout: [#"{"action":"added","key":"credential.helper","scope":"global","value":"\#(helper)"}"#])
+        XCTAssertRun(try box.coffer(["git", "setup", "--json"]), stdout: [#"{"action":"present","key":"credential.helper","scope":"global","value":"\#(helper)"}"#])
+        XCTAssertRun(try box.coffer(["git", "setup", "--undo", "--json"]), stdout: [#"{"action":"removed","key":"credential.helper","scope":"global","value":"\#(helper)"}"#])
+        XCTAssertRun(try box.coffer(["git", "setup", "--undo", "--json"]), stdout: [#"{"action":"absent","key":"credential.helper","scope":"global"}"#])
+        XCTAssertRun(try box.coffer(["slot", "list", "--json"] + pass), stdout: [
+            #"[{"created":"\#(created)","format":2,"id":0,"label":"","type":"passphrase","unlocked":true}]"#,
+        ])
+    }
+
+    func testUsageMistakesAreCaughtBeforeAnythingRuns() throws {
+        // git's "fatal" once per config call was printed twice, then a third line.
+        let outside = box.root + "/not-a-repo"
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        let run = try box.spawn(["/bin/sh", "-c", "cd '\(outside)' && GIT_CEILING_DIRECTORIES='\(box.root)' coffer git setup --local"], stdin: "", fd3: nil, env: box.environment)
+        XCTAssertRun(run, status: 1, stderr: [
+            "coffer: error: not in a git repository", "coffer: hint: run it inside one, or leave out --local to set it for every repository",
+        ])
+        XCTAssertRun(try box.coffer(["unlock", "--idle", "2h", "--max", "1h"] + pass), status: 2, stderr: [
+            "coffer: error: --idle 2h is longer than --max 1h", "coffer: hint: see 'coffer unlock --help'",
+        ])
+        XCTAssertRun(try box.coffer(["status"]), status: 8, stdout: ["locked: \(box.vault) (no agent listens at \(box.socket))"])
+        XCTAssertRun(try box.coffer(["init", "--key-file", "x", "--vault", box.root + "/new.coffer"]), status: 2, stderr: [
+            "coffer: error: unknown option '--key-file'", "coffer: hint: see 'coffer init --help'",
+        ])
+        XCTAssertFalse(try box.coffer(["init", "--help"]).stdout.contains("--key-file"), "init's help still lists --key-file")
+    }
 }

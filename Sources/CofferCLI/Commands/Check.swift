@@ -20,15 +20,25 @@ struct Check: ParsableCommand {
 
     @OptionGroup var options: VaultOptions
 
+    @Flag(help: "Print a JSON array of {name, result, detail}; the exit status is the same.")
+    var json = false
+
+    struct Result: Encodable {
+        let name: String
+        let result: String
+        let detail: String
+    }
+
     func run() throws {
         // The named key pairs, else every enabled one; the agent sends no other secret.
         let selection = EntrySelection(names: names, kinds: [.keypair], enabledOnly: names.isEmpty)
         let entries = try VaultSession(options).export(selection)
         if entries.isEmpty {
-            Console.out("no key pairs to check")
+            Console.out(json ? "[]" : "no key pairs to check")
             return
         }
         var rows = [["NAME", "RESULT", "DETAIL"]]
+        var results: [Result] = []
         var allValid = true
         for e in entries {
             // curl reads text; bytes that are not UTF-8 would reach it altered. (No Coffer command stores such a
@@ -36,6 +46,7 @@ struct Check: ParsableCommand {
             guard e.secret.isUTF8 else {
                 allValid = false
                 rows.append([e.name, "error", "the private key is not UTF-8 text"])
+                results.append(Result(name: e.name, result: "error", detail: "the private key is not UTF-8 text"))
                 continue
             }
             var base = Substring(repoURL ?? "https://\(e.host)")
@@ -44,8 +55,13 @@ struct Check: ParsableCommand {
             let (result, detail) = KeyCheck.run(url: base + "/packages.json", user: e.username ?? "", password: e.secret)
             allValid = allValid && result == "valid"
             rows.append([e.name, result, detail])
+            results.append(Result(name: e.name, result: result, detail: detail))
         }
-        Console.table(rows).forEach(Console.out)
+        if json {
+            Console.out(try EntryView.json(results))
+        } else {
+            Console.table(rows).forEach(Console.out)
+        }
         if !allValid { throw ExitCode(1) }
     }
 }

@@ -18,6 +18,16 @@ struct GitSetup: ParsableCommand {
     @Flag(help: "Remove the helper instead.")
     var undo = false
 
+    @Flag(help: "Print a JSON object {action, key, value, scope}; action is added, present, removed or absent.")
+    var json = false
+
+    struct Report: Encodable {
+        let action: String
+        let key: String
+        let value: String?
+        let scope: String
+    }
+
     func validate() throws {
         if global && local { throw ValidationError("use only one of --global and --local") }
     }
@@ -40,33 +50,38 @@ struct GitSetup: ParsableCommand {
     }
 
     func run() throws {
-        let current = try git(["config", scope, "--get-all", key]).output.split(separator: "\n").map(String.init)
-        if undo {
-            guard current.contains(where: GitSetup.isCoffer) else {
-                Console.out("\(key) has no coffer helper (\(scope.dropFirst(2)))")
-                return
+        let scopeName = String(scope.dropFirst(2))
+        if local {
+            // One clear error instead of git's "fatal" from every config call.
+            guard let inside = Subprocess.run(["git", "rev-parse", "--git-dir"]) else { throw CLIError.failure("cannot run git", hint: "install git") }
+            guard inside.status == 0 else {
+                throw CLIError.failure("not in a git repository", hint: "run it inside one, or leave out --local to set it for every repository")
             }
-            try check(git(["config", scope, "--unset-all", key, "^(coffer|.*/git-credential-coffer)( |$)"]))
-            Console.out("removed coffer from \(key) (\(scope.dropFirst(2)))")
-            return
         }
-        if current.contains(where: GitSetup.isCoffer) {
-            Console.out("\(key) already includes coffer (\(scope.dropFirst(2)))")
-            return
+        let current = try git(["config", scope, "--get-all", key], allowed: [0, 1]).output.split(separator: "\n").map(String.init)
+        func report(_ action: String, _ value: String?, _ text: String) throws {
+            Console.out(json ? try EntryView.json(Report(action: action, key: key, value: value, scope: scopeName)) : text)
         }
+        let present = current.first(where: GitSetup.isCoffer)
+        if undo {
+            guard let present else { return try report("absent", nil, "\(key) has no coffer helper (\(scopeName))") }
+            _ = try git(["config", scope, "--unset-all", key, "^(coffer|.*/git-credential-coffer)( |$)"])
+            return try report("removed", present, "removed coffer from \(key) (\(scopeName))")
+        }
+        if let present { return try report("present", present, "\(key) already includes coffer (\(scopeName))") }
         let value = GitSetup.helperValue
-        try check(git(["config", scope, "--add", key, value]))
-        Console.out("git will ask coffer for credentials: \(key)=\(value) (\(scope.dropFirst(2)))")
+        _ = try git(["config", scope, "--add", key, value])
+        try report("added", value, "git will ask coffer for credentials: \(key)=\(value) (\(scopeName))")
     }
 
-    func git(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    /// git, whose own complaint, if any, becomes coffer's one error line.
+    func git(_ arguments: [String], allowed: Set<Int32> = [0]) throws -> (status: Int32, output: String) {
         guard let result = Subprocess.run(["git"] + arguments) else { throw CLIError.failure("cannot run git", hint: "install git") }
-        // git's own complaints reach the user as they would have from git.
-        result.stderr.withUnsafeBytes { raw in Console.write(2, String(decoding: raw, as: UTF8.self)) }
+        guard allowed.contains(result.status) else {
+            let said = result.stderr.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+            let line = said.split(separator: "\n").first.map { $0.hasPrefix("fatal: ") || $0.hasPrefix("error: ") ? String($0.drop { $0 != " " }.dropFirst()) : String($0) }
+            throw CLIError.failure("git config failed (exit \(result.status))" + (line.map { ": " + Escaping.untrusted($0) } ?? ""))
+        }
         return (result.status, result.output)
-    }
-
-    func check(_ result: (status: Int32, output: String)) throws {
-        guard result.status == 0 else { throw CLIError.failure("git config failed (exit \(result.status))") }
     }
 }

@@ -7,14 +7,10 @@ struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init", abstract: "Create a new, empty vault protected by a passphrase.")
 
-    @OptionGroup var options: VaultOptions
+    @OptionGroup var options: NewVaultOptions
 
     @Option(help: "Argon2id cost: interactive, moderate or sensitive.")
     var kdf: KDFParameters.Level = .moderate
-
-    func validate() throws {
-        if options.keyFile != nil { throw ValidationError("a new vault starts with a passphrase; add a key file later") }
-    }
 
     func run() throws {
         let store = options.store

@@ -2,11 +2,22 @@ import CofferCore
 
 /// `machine HOST login USER password SECRET` lines for curl's `--netrc-file`.
 enum Netrc {
+    /// One machine of the file, as `export netrc --json` prints it too.
+    struct Machine: Encodable {
+        let machine: String
+        let login: String
+        let password: String
+        /// The entry it came from.
+        let name: String
+
+        var line: String { "machine \(Netrc.quote(machine)) login \(Netrc.quote(login)) password \(Netrc.quote(password))" }
+    }
+
     /// Download tokens and http(s)/ftp logins; the port is dropped, since netrc names machines only. Entries
     /// whose secret is not UTF-8 are left out and reported in `warnings`, as for auth.json.
-    static func lines(from entries: [Entry]) -> (lines: [String], warnings: [String]) {
+    static func machines(from entries: [Entry]) -> (machines: [Machine], warnings: [String]) {
         var seen = Set<String>()
-        var lines: [String] = []
+        var machines: [Machine] = []
         var warnings: [String] = []
         for e in ComposerAuth.enabledNewestFirst(entries) {
             guard e.kind == .downloadToken || e.kind == .login, let user = e.username else { continue }
@@ -16,9 +27,14 @@ enum Netrc {
             }
             let machine = String(e.host.split(separator: ":").first ?? Substring(e.host))
             guard seen.insert(machine + " " + user).inserted else { continue }
-            lines.append("machine \(quote(machine)) login \(quote(user)) password \(quote(e.secret.revealed()))")
+            machines.append(Machine(machine: machine, login: user, password: e.secret.revealed(), name: e.name))
         }
-        return (lines, warnings)
+        return (machines, warnings)
+    }
+
+    static func lines(from entries: [Entry]) -> (lines: [String], warnings: [String]) {
+        let (machines, warnings) = machines(from: entries)
+        return (machines.map(\.line), warnings)
     }
 
     /// A token as it is when curl can read it so, else double-quoted (see `CurlText`).

@@ -18,5 +18,7 @@ struct TimerOptions: ParsableArguments {
     func validate() throws {
         guard DurationText.parse(idle) != nil else { throw ValidationError("invalid --idle '\(idle)'; use e.g. 90s, 15m or 1h, at most 366d") }
         guard DurationText.parse(max) != nil else { throw ValidationError("invalid --max '\(max)'; use e.g. 8h, at most 366d") }
+        // The absolute limit would end the session first: the idle limit would mean nothing.
+        guard idleSeconds <= maxSeconds else { throw ValidationError("--idle \(idle) is longer than --max \(max)") }
     }
 }

@@ -4,13 +4,17 @@ import CofferCore
 
 /// Which vault, and how to unlock it: shared by every command that opens the vault.
 struct VaultOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The vault file (default: $COFFER_VAULT, else $XDG_DATA_HOME/coffer/vault.coffer).", valueName: "path"))
+    static let vaultHelp = ArgumentHelp("The vault file (default: $COFFER_VAULT, else $XDG_DATA_HOME/coffer/vault.coffer).", valueName: "path")
+    static let fdHelp = ArgumentHelp("Read the passphrase from this file descriptor.", valueName: "n")
+    static let fileHelp = ArgumentHelp("Read the passphrase from the first line of this file.", valueName: "path")
+
+    @Option(name: .long, help: vaultHelp)
     var vault: String?
 
-    @Option(name: .customLong("passphrase-fd"), help: ArgumentHelp("Read the passphrase from this file descriptor.", valueName: "n"))
+    @Option(name: .customLong("passphrase-fd"), help: fdHelp)
     var passphraseFD: Int32?
 
-    @Option(name: .customLong("passphrase-file"), help: ArgumentHelp("Read the passphrase from the first line of this file.", valueName: "path"))
+    @Option(name: .customLong("passphrase-file"), help: fileHelp)
     var passphraseFile: String?
 
     @Option(name: .customLong("key-file"), help: ArgumentHelp("Unlock with a key file instead of the passphrase.", valueName: "path"))
@@ -36,4 +40,22 @@ struct VaultOptions: ParsableArguments {
         if let keyFile { return .keyFile(try KeyFileIO.read(keyFile)) }
         return .passphrase(try SecretInput.passphrase(fd: passphraseFD, file: passphraseFile, prompt: "Passphrase: ", confirm: false))
     }
+}
+
+/// `init`'s options: the new vault and its first passphrase (a key file is added later, `slot add-keyfile`).
+struct NewVaultOptions: ParsableArguments {
+    @Option(name: .long, help: VaultOptions.vaultHelp)
+    var vault: String?
+
+    @Option(name: .customLong("passphrase-fd"), help: VaultOptions.fdHelp)
+    var passphraseFD: Int32?
+
+    @Option(name: .customLong("passphrase-file"), help: VaultOptions.fileHelp)
+    var passphraseFile: String?
+
+    func validate() throws {
+        if passphraseFD != nil && passphraseFile != nil { throw ValidationError("use only one of --passphrase-fd and --passphrase-file") }
+    }
+
+    var store: VaultStore { VaultStore(path: VaultLocation.resolve(vault)) }
 }
