@@ -105,6 +105,8 @@ public enum AgentCodec {
         case .remove: "remove"
         case .setEnabled(_, let enabled): enabled ? "enable" : "disable"
         case .rotate: "rotate"
+        case .rename: "rename"
+        case .edit: "edit"
         }
     }
 
@@ -125,6 +127,24 @@ public enum AgentCodec {
             request.add(.secret, secret: secret)
             if let username { request.add(.username, username) }
             if purgeHistory { request.add(.purgeHistory, true) }
+        case .rename(let name, let newName):
+            request.add(.name, name)
+            request.add(.newName, newName)
+        case .edit(let name, let edit):
+            request.add(.name, name)
+            func put<T>(_ value: EntryEdit.Value<T>?, _ field: AgentField, _ text: (T) -> String) {
+                switch value {
+                case .set(let v)?: request.add(field, text(v))
+                case .remove?: request.add(.unset, field.rawValue)
+                case nil: break
+                }
+            }
+            put(edit.note, .note) { $0 }
+            put(edit.host.map { .set($0) }, .host) { $0 }
+            put(edit.username.map { .set($0) }, .username) { $0 }
+            put(edit.protocol.map { .set($0) }, .protocol) { $0 }
+            put(edit.path, .path) { $0 }
+            put(edit.passwordExpiryUTC, .passwordExpiryUTC) { String($0) }
         }
         return request
     }
@@ -146,6 +166,28 @@ public enum AgentCodec {
             guard let secret = request.secret(.secret) else { throw AgentRequestError.protocol("rotate needs a secret") }
             return (.rotate(try name(), secret: Secret(try secret.copied()), username: request.string(.username),
                             purgeHistory: request.flag(.purgeHistory)), now)
+        case "rename":
+            guard let newName = request.string(.newName) else { throw AgentRequestError.protocol("rename needs new-name") }
+            return (.rename(try name(), to: newName), now)
+        case "edit":
+            var edit = EntryEdit()
+            let unset = Set(request.strings(.unset))
+            func value(_ field: AgentField) -> EntryEdit.Value<String>? {
+                if let v = request.string(field) { return .set(v) }
+                return unset.contains(field.rawValue) ? .remove : nil
+            }
+            edit.note = value(.note)
+            edit.path = value(.path)
+            edit.host = request.string(.host)
+            edit.username = request.string(.username)
+            edit.protocol = request.string(.protocol)
+            if let text = request.string(.passwordExpiryUTC) {
+                guard let seconds = Int64(text) else { throw AgentRequestError.protocol("password-expiry-utc is not a number") }
+                edit.passwordExpiryUTC = .set(seconds)
+            } else if unset.contains(AgentField.passwordExpiryUTC.rawValue) {
+                edit.passwordExpiryUTC = .remove
+            }
+            return (.edit(try name(), edit), now)
         default: throw AgentRequestError.protocol("unknown change '\(word)'")
         }
     }

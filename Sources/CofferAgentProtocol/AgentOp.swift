@@ -39,6 +39,10 @@ public enum AgentField: String, Sendable, CaseIterable {
     case skipExisting = "skip-existing"
     case purgeHistory = "purge-history"
     case changed, added, skipped
+    // change rename and edit.
+    case newName = "new-name"
+    case note
+    case unset
     // Slots.
     case slot, id, label
     case unlockedSlot = "unlocked-slot"

@@ -9,7 +9,7 @@ public struct CofferCommand: ParsableCommand {
         abstract: "An encrypted vault for repository credentials: Magento key pairs, download tokens, git logins.",
         version: "0.1.0",
         subcommands: [
-            Init.self, Add.self, List.self, Show.self, Get.self, Enable.self, Disable.self, Remove.self, Rotate.self, Passwd.self, Rekey.self, Upgrade.self,
+            Init.self, Add.self, List.self, Show.self, Get.self, Enable.self, Disable.self, Remove.self, Rename.self, Edit.self, Rotate.self, Passwd.self, Rekey.self, Upgrade.self,
             UnlockCommand.self, Lock.self, Status.self, SlotCommand.self, GitCommand.self,
             Export.self, Exec.self, Import.self, Check.self, AgentCommand.self,
         ]

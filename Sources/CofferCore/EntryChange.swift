@@ -51,6 +51,53 @@ public enum EntryChange: Sendable {
     /// A new secret (and, for a key pair, maybe a new public key); the old one becomes a history record
     /// unless the history is purged.
     case rotate(String, secret: Secret, username: String?, purgeHistory: Bool)
+    /// A new name; everything else, the history too, stays. No change when the name is the same.
+    case rename(String, to: String)
+    /// New values for fields other than the secret (which is `rotate`'s); the history stays.
+    case edit(String, EntryEdit)
+}
+
+/// What `edit` changes: each field left alone (nil), set, or (optional fields only) removed.
+public struct EntryEdit: Sendable, Equatable {
+    public enum Value<T: Sendable & Equatable>: Sendable, Equatable {
+        case set(T)
+        case remove
+    }
+
+    public var note: Value<String>?
+    public var host: String?
+    public var username: String?
+    public var `protocol`: String?
+    public var path: Value<String>?
+    public var passwordExpiryUTC: Value<Int64>?
+
+    public init() {}
+
+    public var isEmpty: Bool { self == EntryEdit() }
+
+    /// The fields the edit changes, by their `--json` names (`note`, `host`, …), for messages and the wire.
+    public static let fieldNames = ["note", "host", "username", "protocol", "path", "password_expiry_utc"]
+
+    func apply(to e: inout Entry) {
+        switch note {
+        case .set(let v)?: e.note = v
+        case .remove?: e.note = nil
+        case nil: break
+        }
+        if let host { e.host = host }
+        if let username { e.username = username }
+        if let proto = `protocol` { e.protocol = proto }
+        switch path {
+        case .set(let v)?: e.path = v
+        case .remove?: e.path = nil
+        case nil: break
+        }
+        switch passwordExpiryUTC {
+        case .set(let v)?: e.passwordExpiryUTC = v
+        case .remove?: e.passwordExpiryUTC = nil
+        case nil: break
+        }
+    }
 }
 
 /// What a change did.
@@ -108,6 +155,24 @@ extension EntryList {
                 e.history = purgeHistory ? [] : e.history + [record]
                 e.secret = secret
                 if let username { e.username = username }
+                e.updated = now
+            }
+            return ChangeResult(changed: true)
+        case .rename(let name, let newName):
+            guard contains(name) else { throw .entryNotFound(name) }
+            if name == newName { return ChangeResult(changed: false) }
+            try update(name) { e in
+                e.name = newName
+                e.updated = now
+            }
+            return ChangeResult(changed: true)
+        case .edit(let name, let edit):
+            guard let entry = entry(named: name) else { throw .entryNotFound(name) }
+            var edited = entry
+            edit.apply(to: &edited)
+            if edited.hasSameContent(as: entry) { return ChangeResult(changed: false) }
+            try update(name) { e in
+                edit.apply(to: &e)
                 e.updated = now
             }
             return ChangeResult(changed: true)
