@@ -25,12 +25,15 @@ STATIC_BUILD := .build-static
 build: deps
 	$(SWIFT) build -c release --scratch-path $(STATIC_BUILD) -Xswiftc -static-executable
 
-## install: build release binaries, install them under $(PREFIX)/bin, and run the demo
+## install: build release binaries, install them under $(PREFIX)/bin, the man page and completions under
+## $(PREFIX)/share, and run the demo
 install: build
 	install -d $(PREFIX)/bin
 	install -m 0755 "$$($(SWIFT) build -c release --scratch-path $(STATIC_BUILD) --show-bin-path)/coffer" $(PREFIX)/bin/coffer
 	install -m 0755 "$$($(SWIFT) build -c release --scratch-path $(STATIC_BUILD) --show-bin-path)/git-credential-coffer" $(PREFIX)/bin/git-credential-coffer
 	@echo "installed coffer and git-credential-coffer in $(PREFIX)/bin"
+	$(SWIFT) build -c release --scratch-path $(STATIC_BUILD) -Xswiftc -static-executable --product generate-manual
+	scripts/install-docs $(PREFIX) $(PREFIX)/bin/coffer "$$($(SWIFT) build -c release --scratch-path $(STATIC_BUILD) --show-bin-path)/generate-manual"
 	@scripts/demo "$(PREFIX)/bin/coffer"
 
 demo: build
