@@ -50,8 +50,10 @@ public enum Terminal {
             for (sig, handler) in previous { signal(sig, handler) }
             try? Files.writeAll(fd, Array("\n".utf8), path: "/dev/tty")
         }
-        try? Files.writeAll(fd, Array(prompt.utf8), path: "/dev/tty")
+        // Echo off (and what was typed ahead discarded) before the prompt shows: an answer typed as soon
+        // as it appears, by a person or by expect(1), is never flushed.
         tcsetattr(fd, TCSAFLUSH, &quiet)
+        try? Files.writeAll(fd, Array(prompt.utf8), path: "/dev/tty")
         let line: SecureBytes?
         do { line = try LineReader.readLine(fd: fd, limit: limit) } catch { throw .read(error) }
         guard let line else { throw .endOfInput }
@@ -60,6 +62,13 @@ public enum Terminal {
 }
 
 extension Terminal {
+    /// One line on the controlling terminal (where the prompts are), if there is one.
+    public static func say(_ line: String) {
+        guard let fd = try? Files.open("/dev/tty", O_WRONLY | O_NOCTTY) else { return }
+        defer { Files.close(fd) }
+        try? Files.writeAll(fd, Array((line + "\n").utf8), path: "/dev/tty")
+    }
+
     /// Asks a yes/no question on the terminal (echo on); true only for `y` or `yes`. Nil without a terminal.
     public static func confirm(_ question: String) -> Bool? {
         guard let fd = try? Files.open("/dev/tty", O_RDWR | O_NOCTTY) else { return nil }

@@ -69,4 +69,61 @@ final class PeopleTests: XCTestCase {
         ])
         XCTAssertEqual(box.read(box.vault), vault, "a refused change wrote the vault")
     }
+
+    func terminal(_ arguments: [String]) throws -> TerminalSession {
+        try TerminalSession([Sandbox.binaryDirectory + "/coffer"] + arguments, env: box.environment)
+    }
+
+    /// At a terminal: the passphrase first, then the secret, for add and rotate alike; a mistyped passphrase
+    /// is asked again (three tries); a line says the KDF is running; Ctrl-D is an empty answer.
+    func testPromptsAtATerminal() throws {
+        let add = try terminal(["add", "token", "t", "--type", "bearer", "--host", "h.example"])
+        add.expect("Passphrase: "); add.type("wrong horse\n")
+        add.expect("try again"); add.expect("Passphrase: "); add.type("correct horse\n")
+        add.expect("Token: "); add.type("tok-1\n")
+        var result = add.finish()
+        XCTAssertEqual(result.status, 0, result.transcript)
+        XCTAssertEqual(result.transcript, "Passphrase: \nunlocking…\nwrong passphrase; try again\nPassphrase: \nunlocking…\nToken: \nadded token 't' for h.example\n")
+
+        let rotate = try terminal(["rotate", "t"])
+        rotate.expect("Passphrase: "); rotate.type("correct horse\n")
+        rotate.expect("New token: "); rotate.type("tok-2\n")
+        result = rotate.finish()
+        XCTAssertEqual(result.status, 0, result.transcript)
+        XCTAssertEqual(result.transcript, "Passphrase: \nunlocking…\nNew token: \nrotated 't'; the old token is kept as history\n")
+
+        let vault = box.read(box.vault)
+        let wrong = try terminal(["list"])
+        for _ in 0..<3 { wrong.expect("Passphrase: "); wrong.type("wrong horse\n") }
+        result = wrong.finish()
+        XCTAssertEqual(result.status, 3, result.transcript)
+        XCTAssertEqual(result.transcript, String(repeating: "Passphrase: \nunlocking…\nwrong passphrase; try again\n", count: 2)
+            + "Passphrase: \nunlocking…\ncoffer: error: wrong passphrase\ncoffer: hint: the vault was not changed\n")
+
+        let eof = try terminal(["add", "token", "u", "--type", "bearer", "--host", "h.example"])
+        eof.expect("Passphrase: "); eof.type("correct horse\n")
+        eof.expect("Token: "); eof.type("\u{04}")
+        result = eof.finish()
+        XCTAssertEqual(result.status, 1, result.transcript)
+        XCTAssertEqual(result.transcript, "Passphrase: \nunlocking…\nToken: \ncoffer: error: the token is empty\n")
+        XCTAssertEqual(box.read(box.vault), vault, "a failed or empty answer wrote the vault")
+
+        let unlock = try terminal(["unlock"])
+        unlock.expect("Passphrase: "); unlock.type("wrong horse\n")
+        unlock.expect("try again"); unlock.expect("Passphrase: "); unlock.type("correct horse\n")
+        result = unlock.finish()
+        XCTAssertEqual(result.status, 0, result.transcript)
+        XCTAssertEqual(result.transcript, "Passphrase: \nunlocking…\nwrong passphrase; try again\nPassphrase: \nunlocking…\nunlocked \(box.vault) (idle 15m, max 8h)\n")
+        XCTAssertRun(try box.coffer(["get", "t"]), stdout: ["tok-2"])
+        XCTAssertEqual(try box.coffer(["lock"]).status, 0)
+
+        let other = box.root + "/new.coffer"
+        let initialize = try terminal(["init", "--kdf", "interactive", "--vault", other])
+        initialize.expect("New passphrase: "); initialize.type("a new one\n")
+        initialize.expect("Repeat passphrase: "); initialize.type("a new one\n")
+        result = initialize.finish()
+        XCTAssertEqual(result.status, 0, result.transcript)
+        XCTAssertEqual(result.transcript, "New passphrase: \nRepeat passphrase: \nderiving the vault's key from the passphrase (Argon2id, 64 MiB)…\n"
+            + "created \(other) (kdf interactive: opslimit 2, memlimit 64 MiB)\n")
+    }
 }

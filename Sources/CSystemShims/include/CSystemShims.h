@@ -24,4 +24,8 @@ int coffer_memfd(const char *name);
 /// Seals a memory file against any further change (F_SEAL_SHRINK | GROW | WRITE | SEAL): 0, or -1 and errno.
 int coffer_memfd_seal(int fd);
 
+/// A new pseudo-terminal (posix_openpt, grantpt, unlockpt; the master close-on-exec): the master's
+/// descriptor with the slave's path in `path`, or -1 and errno. For tests that drive prompts as a person.
+int coffer_open_pty(char *path, size_t size);
+
 #endif

@@ -16,9 +16,11 @@ struct AddDownloadToken: ParsableCommand {
     var mageid: String
 
     func run() throws {
-        let token = try SecretInput.secret(prompt: "Download access token: ", what: "token")
-        var new = Entry(name: entry.name, kind: .downloadToken, host: host, username: mageid, secret: token, created: Clock.now())
-        new.note = entry.note
-        try VaultSession.add(new, options)
+        try VaultSession.add(options) {
+            let token = try SecretInput.secret(prompt: "Download access token: ", what: "token")
+            var new = Entry(name: entry.name, kind: .downloadToken, host: host, username: mageid, secret: token, created: Clock.now())
+            new.note = entry.note
+            return new
+        }
     }
 }

@@ -17,10 +17,12 @@ struct AddKeypair: ParsableCommand {
 
     func run() throws {
         warnUnlessMagentoKeyLength("public key", publicKey.count)
-        let privateKey = try SecretInput.secret(prompt: "Private key: ", what: "private key")
-        warnUnlessMagentoKeyLength("private key", privateKey.characterCount)
-        var new = Entry(name: entry.name, kind: .keypair, host: host, username: publicKey, secret: privateKey, created: Clock.now())
-        new.note = entry.note
-        try VaultSession.add(new, options)
+        try VaultSession.add(options) {
+            let privateKey = try SecretInput.secret(prompt: "Private key: ", what: "private key")
+            warnUnlessMagentoKeyLength("private key", privateKey.characterCount)
+            var new = Entry(name: entry.name, kind: .keypair, host: host, username: publicKey, secret: privateKey, created: Clock.now())
+            new.note = entry.note
+            return new
+        }
     }
 }

@@ -29,15 +29,17 @@ struct AddLogin: ParsableCommand {
     var withRefreshToken = false
 
     func run() throws {
-        let password = try SecretInput.secret(prompt: "Password: ", what: "password")
-        var new = Entry(name: entry.name, kind: .login, host: host, username: username, secret: password, created: Clock.now())
-        new.protocol = proto
-        new.path = path
-        new.passwordExpiryUTC = passwordExpiryUTC
-        if withRefreshToken {
-            new.oauthRefreshToken = try SecretInput.secret(prompt: "OAuth refresh token: ", what: "refresh token")
+        try VaultSession.add(options) {
+            let password = try SecretInput.secret(prompt: "Password: ", what: "password")
+            var new = Entry(name: entry.name, kind: .login, host: host, username: username, secret: password, created: Clock.now())
+            new.protocol = proto
+            new.path = path
+            new.passwordExpiryUTC = passwordExpiryUTC
+            if withRefreshToken {
+                new.oauthRefreshToken = try SecretInput.secret(prompt: "OAuth refresh token: ", what: "refresh token")
+            }
+            new.note = entry.note
+            return new
         }
-        new.note = entry.note
-        try VaultSession.add(new, options)
     }
 }

@@ -27,11 +27,13 @@ struct AddToken: ParsableCommand {
     }
 
     func run() throws {
-        let what = type == .bitbucketOAuth ? "consumer secret" : "token"
-        let token = try SecretInput.secret(prompt: type == .bitbucketOAuth ? "Consumer secret: " : "Token: ", what: what)
-        var new = Entry(name: entry.name, kind: .token, host: host, username: consumerKey, secret: token, created: Clock.now())
-        new.tokenType = type
-        new.note = entry.note
-        try VaultSession.add(new, options)
+        try VaultSession.add(options) {
+            let what = type == .bitbucketOAuth ? "consumer secret" : "token"
+            let token = try SecretInput.secret(prompt: type == .bitbucketOAuth ? "Consumer secret: " : "Token: ", what: what)
+            var new = Entry(name: entry.name, kind: .token, host: host, username: consumerKey, secret: token, created: Clock.now())
+            new.tokenType = type
+            new.note = entry.note
+            return new
+        }
     }
 }

@@ -18,6 +18,7 @@ struct Init: ParsableCommand {
         let passphrase = try SecretInput.passphrase(
             fd: options.passphraseFD, file: options.passphraseFile, prompt: "New passphrase: ", confirm: true)
         let parameters = KDFParameters(level: kdf)
+        Console.progress("deriving the vault's key from the passphrase (Argon2id, \(parameters.memLimit >> 20) MiB)…")
         var vault = try Vault.create(passphrase: passphrase, kdf: parameters)
         let sealed = try vault.seal()
         try store.createDirectory()

@@ -30,8 +30,7 @@ struct Passwd: ParsableCommand {
     func run() throws {
         let store = options.store
         let (file, identity) = try VaultSession.checkBeforeAsking(store, options)
-        let unlock = try options.unlock()
-        var vault = try Vault.open(file, with: unlock)
+        var vault = try options.open(file)
         let id = try target(vault)
         // Refused before the new passphrase is asked for and derived.
         try vault.checkRekey(except: id)
@@ -40,6 +39,7 @@ struct Passwd: ParsableCommand {
         let current = vault.slots.first { $0.id == id }?.kdf ?? KDFParameters(level: .moderate)
         let parameters = kdf.map { KDFParameters(level: $0) } ?? current
         // The slow derivation before the lock: other writers, and the agent's, do not wait for it.
+        Console.progress("deriving the key from the new passphrase (Argon2id, \(parameters.memLimit >> 20) MiB)…")
         let prepared = try Vault.preparePassphrase(newPassphrase, kdf: parameters)
         try store.withLock { () throws -> Void in
             // Another writer may have replaced the file while the new passphrase was typed.

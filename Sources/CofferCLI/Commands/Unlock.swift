@@ -25,8 +25,19 @@ struct UnlockCommand: ParsableCommand {
             return
         }
         _ = try VaultSession.checkBeforeAsking(VaultStore(path: vault), options)
-        let (method, secret) = try unlockSecret()
-        try AgentLauncher.start(vault: vault, socket: socket, idle: timers.idleSeconds, max: timers.maxSeconds, method: method, secret: secret)
+        // The agent runs the KDF; a passphrase typed wrong at the terminal is asked again, as for the file.
+        var tries = 1
+        while true {
+            let (method, secret) = try unlockSecret()
+            Console.progress("unlocking…")
+            do {
+                try AgentLauncher.start(vault: vault, socket: socket, idle: timers.idleSeconds, max: timers.maxSeconds, method: method, secret: secret)
+                break
+            } catch AgentError.remote(_, .badKey) where options.asksOnTerminal && tries < SecretInput.terminalTries {
+                Terminal.say("wrong passphrase; try again")
+                tries += 1
+            }
+        }
         Console.out("unlocked \(vault) (idle \(DurationText.format(timers.idleSeconds)), max \(DurationText.format(timers.maxSeconds)))")
     }
 

@@ -10,10 +10,12 @@ struct Upgrade: ParsableCommand {
     @OptionGroup var options: VaultOptions
 
     func run() throws {
-        let unlock = try options.unlock()
         let store = options.store
+        // Unlocked (its KDF run, a mistyped passphrase asked again) before the lock, so no writer waits.
+        let (file, identity) = try VaultSession.checkBeforeAsking(store, options)
+        var vault = try options.open(file)
         let message = try store.withLock { () throws -> String in
-            var vault = try Vault.open(try VaultSession.checkBeforeAsking(store, options).file, with: unlock)
+            if store.identity != identity { vault = try vault.reopened(try store.read()) }
             let id = vault.unlockedSlotID
             let wasLegacy = vault.slotSummaries.first { $0.id == id }?.legacy == true
             guard vault.readVersion == VaultFormat.versionV1 || wasLegacy else {

@@ -6,6 +6,8 @@ import CofferSystem
 /// the terminal with echo off. Secrets never come from argv.
 enum SecretInput {
     static let maxPassphraseBytes = 4096
+    /// Tries for a passphrase typed at the terminal before a wrong one is the error.
+    static let terminalTries = 3
 
     /// One line from `fd` (`LineReader`), its failures as the CLI reports them.
     static func readLine(fd: Int32, limit: Int, what: String) throws -> SecureBytes? {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CofferAgentProtocol
 import CofferCore
+import CofferSystem
 
 /// Which vault, and how to unlock it: shared by every command that opens the vault.
 struct VaultOptions: ParsableArguments {
@@ -34,6 +35,24 @@ struct VaultOptions: ParsableArguments {
 
     /// The user named a way to unlock: open the file, even when an agent is running.
     var hasExplicitUnlock: Bool { passphraseFD != nil || passphraseFile != nil || keyFile != nil }
+
+    /// The passphrase is typed at the terminal (no descriptor, file or key file named).
+    var asksOnTerminal: Bool { !hasExplicitUnlock }
+
+    /// Unlocks `file` (one KDF a try): a wrong passphrase typed at the terminal is asked again, up to
+    /// `SecretInput.terminalTries` in all, as sudo does; one from a descriptor, a file, or a key file is not.
+    func open(_ file: VaultFile) throws -> Vault {
+        var tries = 1
+        while true {
+            let unlock = try self.unlock()
+            Console.progress("unlocking…")
+            do { return try Vault.open(file, with: unlock) } catch {
+                guard case .wrongPassphrase = error, asksOnTerminal, tries < SecretInput.terminalTries else { throw error }
+                Terminal.say("wrong passphrase; try again")
+                tries += 1
+            }
+        }
+    }
 
     /// How to unlock, reading the passphrase or key file now.
     func unlock() throws -> Unlock {

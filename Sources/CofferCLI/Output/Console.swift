@@ -6,6 +6,9 @@ enum Console {
     static func error(_ message: String) { write(2, "coffer: error: \(message)\n") }
     static func hint(_ message: String) { write(2, "coffer: hint: \(message)\n") }
     static func warning(_ message: String) { write(2, "coffer: warning: \(message)\n") }
+    /// What a slow step is doing (a KDF runs for a second or more), for a person watching: only when
+    /// standard error is a terminal, so logs and transcripts stay as they were.
+    static func progress(_ message: String) { if isTerminal(2) { write(2, message + "\n") } }
 
     /// The one warning for a file holding a secret (the vault, a passphrase file, a key file) that group or
     /// others may read: the file is still used, as ssh does for a world-readable config but not a key.

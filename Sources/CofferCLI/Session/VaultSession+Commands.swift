@@ -9,9 +9,13 @@ extension VaultSession {
         Console.out(result.changed ? "\(word) '\(name)'" : "'\(name)' is already \(word)")
     }
 
-    /// Adds `entry` and reports it: the common end of every `add` subcommand.
-    static func add(_ entry: Entry, _ options: VaultOptions) throws {
-        _ = try VaultSession(options).change(.add([entry], skipExisting: false))
+    /// Every `add` subcommand: the vault unlocked first (the passphrase before the secret), then `make`
+    /// reads the secret and builds the entry, which is added and reported.
+    static func add(_ options: VaultOptions, _ make: () throws -> Entry) throws {
+        let session = VaultSession(options)
+        try session.unlockFirst()
+        let entry = try make()
+        _ = try session.change(.add([entry], skipExisting: false))
         Console.out("added \(entry.kind.word) '\(entry.name)' for \(entry.host)")
     }
 }

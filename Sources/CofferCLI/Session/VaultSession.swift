@@ -102,6 +102,15 @@ final class VaultSession {
         }
     }
 
+    /// Opens the file now when no agent can answer, so its passphrase is asked before anything else the
+    /// command prompts for (one order everywhere: passphrase, then the secret). Whether an agent runs is
+    /// told by its socket file, a stat and not a connection: through the agent the command still makes one.
+    func unlockFirst() throws {
+        guard file == nil else { return }
+        if !options.hasExplicitUnlock && Files.exists(AgentSocket.path(forVault: options.vaultPath)) { return }
+        _ = try openFile()
+    }
+
     // MARK: The two ways in
 
     /// The agent's reply, or nil when this command opens the file: no agent runs, or the user named a way
@@ -141,7 +150,7 @@ private final class OpenFile {
     init(_ options: VaultOptions) throws {
         store = options.store
         let (parsed, identity) = try VaultSession.checkBeforeAsking(store, options)
-        vault = try Vault.open(parsed, with: try options.unlock())
+        vault = try options.open(parsed)
         self.identity = identity
     }
 
