@@ -24,7 +24,7 @@ public struct CredentialQuery: Sendable {
 ///
 /// Rules (README, "git credential helper"): protocol and host match exactly (host case-insensitively, port
 /// included; no subdomain guessing); key pairs and download tokens answer `https` only; an entry with a path
-/// answers only that path; a request with a username takes only entries with that username; disabled
+/// answers only that path; a request with a username (an empty one too) takes only entries with that username; disabled
 /// entries and expired passwords never answer; bearer tokens answer only requests that announced
 /// `capability[]=authtype`. Several candidates: an entry with a path first, then login, keypair,
 /// download-token, token; then the most recently updated; then by name.
@@ -72,7 +72,8 @@ public struct CredentialIndex: Sendable {
         case .token: guard proto == "https", q.authtypeCapable || includeDisabled else { return false }
         }
         if let path = e.path, !path.isEmpty, path != q.path { return false }
-        if let user = q.username, !user.isEmpty, user != e.username { return false }
+        // Present, even empty (git's `username=`), it must be the entry's: git's own helpers match so.
+        if let user = q.username, user != e.username { return false }
         if !includeDisabled, let expiry = e.passwordExpiryUTC, expiry <= now { return false }
         return true
     }

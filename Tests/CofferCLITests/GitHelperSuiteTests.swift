@@ -46,6 +46,9 @@ final class GitHelperSuiteTests: XCTestCase {
         // The authtype checks ask for a token `coffer add token --type bearer` made.
         XCTAssertEqual(try box.coffer(["add", "token", "git-bearer", "--type", "bearer", "--host", "git.example.com"] + pass,
                                       stdin: "random-token\n").status, 0)
+        // A login a user added, which a reject for another username must not touch.
+        XCTAssertEqual(try box.coffer(["add", "login", "sso-alice", "--host", "sso.tld", "--username", "alice"] + pass,
+                                      stdin: "alice-pass\n").status, 0)
         XCTAssertEqual(try box.coffer(["unlock", "--max", "5m"] + pass).status, 0)
         let askpass = try box.write("askpass", """
             #!/bin/sh
