@@ -158,9 +158,11 @@ extension AgentHandlers {
         let q = try query(request)
         guard let e = state.index.best(q, now: WallClock.now()) else { return reply }
         reply.add(.name, e.name)
-        if e.kind == .token {
-            reply.add(GitAttribute.authtype.wire, "Bearer")
+        if e.kind == .token || e.authtype != nil {
+            reply.add(GitAttribute.authtype.wire, e.authtype ?? "Bearer")
             reply.add(GitAttribute.credential.wire, secret: e.secret)
+            if let user = e.username, e.kind == .login { reply.add(GitAttribute.username.wire, user) }
+            if let expiry = e.passwordExpiryUTC { reply.add(GitAttribute.passwordExpiryUTC.wire, Int(expiry)) }
             return reply
         }
         if let user = e.username { reply.add(GitAttribute.username.wire, user) }
@@ -172,13 +174,17 @@ extension AgentHandlers {
 
     func gitStore(_ request: AgentMessage) throws -> AgentMessageBuilder {
         let q = try query(request)
-        guard let password = q.password else { return .ok }
+        // git's credential for another scheme (`authtype`, git ≥ 2.46), else its password (empty too).
+        let authtype = request.string(GitAttribute.authtype.wire)
+        let credential = try request.secret(GitAttribute.credential.wire).map { Secret(try $0.copied()) }
+        guard let password = authtype != nil && credential != nil ? credential : q.password else { return .ok }
         let refresh = try request.secret(GitAttribute.oauthRefreshToken.wire).map { Secret(try $0.copied()) }
         // A time no writer may store (vault-v2.md §7.3) is dropped: git goes on without an expiry.
         let expiry = request.string(GitAttribute.passwordExpiryUTC.wire).flatMap { Int64($0) }
             .flatMap { (VaultFormat.minTime...VaultFormat.maxTime).contains($0) ? $0 : nil }
         try state.writeIfChanged { vault in
-            try vault.list.gitStore(q, password: password, expiry: expiry, refreshToken: refresh, now: WallClock.now())
+            try vault.list.gitStore(q, password: password, authtype: credential == nil ? nil : authtype, expiry: expiry, refreshToken: refresh,
+                                    now: WallClock.now())
         }
         return .ok
     }

@@ -95,5 +95,5 @@ public enum GitAttribute: CaseIterable, Sendable {
     /// A `get` answer of a password, in the order git is told.
     public static let passwordAnswer: [GitAttribute] = [.username, .password, .passwordExpiryUTC, .oauthRefreshToken]
     /// A `get` answer of a credential for another scheme (git ≥ 2.46, `capability[]=authtype`).
-    public static let credentialAnswer: [GitAttribute] = [.authtype, .credential]
+    public static let credentialAnswer: [GitAttribute] = [.authtype, .credential, .username, .passwordExpiryUTC]
 }

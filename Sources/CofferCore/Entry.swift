@@ -97,6 +97,9 @@ public struct Entry: Sendable {
     public var username: String?
     public var tokenType: TokenType?
     public var passwordExpiryUTC: Int64?
+    /// A login's HTTP authentication scheme (git's `authtype`, e.g. `Bearer`); its secret is then the
+    /// pre-encoded credential git sends as `Authorization: AUTHTYPE SECRET`. Version 3.
+    public var authtype: String?
     /// Private key, download token, password, token or consumer secret, by kind.
     public var secret: Secret
     public var oauthRefreshToken: Secret?
@@ -156,18 +159,23 @@ public struct Entry: Sendable {
     /// change gives a new value (`changedFrom`), so an entry written by an older Coffer stays changeable.
     public func validate(changedFrom old: Entry? = nil) throws(VaultError) {
         var present = TagSet(bits: 0)
+        let mayBeEmpty = kind == .login ? EntryShape.emptyInLogins : TagSet(bits: 0)
         for field in EntryFields.entry {
             let strict = old.map { !field.same($0, self) } ?? true
             let problem = field.withValue(self) { value in
                 guard let value else { return nil }
                 present.bits |= 1 << UInt64(field.tag.rawValue)
+                if value.isEmpty && mayBeEmpty.contains(field.tag) { return nil }
                 return field.codec.problem(value, redacted: false, strict: strict)
             }
             if let problem { throw Entry.error(problem, field.tag, field.label, name: name, at: nil) }
         }
         for record in history {
             for field in EntryFields.history {
-                if let problem = field.withValue(record, { $0.flatMap { field.codec.problem($0, redacted: false, strict: false) } }) {
+                if let problem = field.withValue(record, { value in
+                    guard let value, !(value.isEmpty && mayBeEmpty.contains(field.tag)) else { return nil }
+                    return field.codec.problem(value, redacted: false, strict: false)
+                }) {
                     throw Entry.error(problem, field.tag, field.label, name: name, at: nil)
                 }
             }
@@ -201,7 +209,11 @@ struct EntryShape {
     let present: TagSet
 
     /// Fields only a login has (a bitmask: this runs for every entry of every vault opened).
-    static let loginOnly = TagSet([.protocol, .path, .passwordExpiryUTC, .oauthRefreshToken])
+    static let loginOnly = TagSet([.protocol, .path, .passwordExpiryUTC, .authtype, .oauthRefreshToken])
+    /// Version 3: fields a login (and its history) may hold empty, as git gives them.
+    static let emptyInLogins = TagSet([.username, .secret])
+    /// Version 3 rules (a login's username optional); false for files of versions 1 and 2.
+    var v3 = true
 
     func check(name: @autoclosure () -> String) throws(VaultError) {
         func bad(_ why: String) -> VaultError { .invalidEntry("\(name()): \(why)") }
@@ -213,7 +225,8 @@ struct EntryShape {
             guard !hasLoginOnly && !has(.tokenType) else { throw bad("a \(kind.word) has only a host, a username and a secret") }
         case .login:
             guard has(.protocol) else { throw bad("a login needs a protocol") }
-            guard has(.username) else { throw bad("a login needs a username") }
+            // Version 3: git may store a credential (authtype) without one.
+            guard has(.username) || v3 else { throw bad("a login needs a username") }
             guard !has(.tokenType) else { throw bad("a login has no token type") }
         case .token:
             guard let type = tokenType else { throw bad("a token needs a token type") }

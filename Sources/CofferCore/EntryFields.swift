@@ -10,6 +10,9 @@ enum FieldCodec: Sendable {
     case host
     /// A URL scheme (RFC 3986 §3.1): a letter, then letters, digits, `+`, `-` or `.`; at most 32 bytes.
     case scheme
+    /// An HTTP authentication scheme (RFC 9110 §11.1, a token): 1 to 64 of letters, digits and
+    /// ``!#$%&'*+-.^_`|~``; a reader takes any *text*.
+    case authScheme
     /// *byte*: exactly 1 byte; which values are defined is the field's own rule (`Field.known`).
     case byte
     /// *time*: exactly 8 bytes, `i64` Unix seconds.
@@ -39,6 +42,10 @@ enum FieldCodec: Sendable {
         case .host:
             guard strict else { return value.isEmpty ? .empty : FieldCodec.textProblem(value, slash: true, strict: false) }
             return FieldCodec.isValidHost(value) ? nil : .rule
+        case .authScheme:
+            guard strict else { return value.isEmpty ? .empty : FieldCodec.textProblem(value, slash: false, strict: false) }
+            guard (1...64).contains(value.count) else { return .rule }
+            return value.allSatisfy { FieldCodec.isLetter($0) || FieldCodec.isDigit($0) || Array("!#$%&'*+-.^_`|~".utf8).contains($0) } ? nil : .rule
         case .scheme:
             guard strict else { return value.isEmpty ? .empty : FieldCodec.textProblem(value, slash: false, strict: false) }
             guard (1...32).contains(value.count), FieldCodec.isLetter(value[0]) else { return .rule }
@@ -264,6 +271,7 @@ enum EntryFields {
         .optionalText(.username, "username", get: { $0.username }, set: { $0.username = $1 }),
         .word(.tokenType, "token type", get: { $0.tokenType?.rawValue }, set: { $0.tokenType = TokenType(rawValue: $1) }, known: .tokenType),
         .time(.passwordExpiryUTC, "password expiry", required: false, get: { $0.passwordExpiryUTC }, set: { $0.passwordExpiryUTC = $1 }),
+        .optionalText(.authtype, "authtype", codec: .authScheme, get: { $0.authtype }, set: { $0.authtype = $1 }),
         .secret(.secret, "secret", get: { $0.secret }, set: { $0.secret = $1 }),
         .secret(.oauthRefreshToken, "refresh token", required: false, get: { $0.oauthRefreshToken }, set: { $0.oauthRefreshToken = $1 }),
     ]
@@ -285,6 +293,8 @@ enum EntryFields {
 
     /// Which tags each record may hold, as bitmasks: a set lookup per field is measurable at 100,000 entries.
     static let entryTags = TagSet(entry.map(\.tag) + [.history])
+    /// Versions 1 and 2 have no `authtype`.
+    static let entryTagsV2 = TagSet(bits: entryTags.bits & ~TagSet([.authtype]).bits)
     static let historyTags = TagSet(history.map(\.tag))
 }
 

@@ -23,18 +23,23 @@ public struct EntryList: Sendable {
 
     /// Entries from a payload (a vault's, or one from the agent protocol): every rule checked, names unique.
     public init(decoding payload: SecureBytes) throws(VaultError) {
-        try self.init(payload: payload, redacted: false)
+        try self.init(payload: payload, redacted: false, version: VaultFormat.version)
+    }
+
+    /// Entries from a vault file's payload, by the rules of that file's version (v2 §7.4).
+    init(decoding payload: SecureBytes, version: UInt16) throws(VaultError) {
+        try self.init(payload: payload, redacted: false, version: version)
     }
 
     /// Entries from a redacted payload (`encodeRedacted`): every secret is empty, and an entry has a refresh
     /// token exactly when it had one. For listing and showing, never for using a secret; such a list cannot
     /// be sealed into a vault.
     public init(decodingRedacted payload: SecureBytes) throws(VaultError) {
-        try self.init(payload: payload, redacted: true)
+        try self.init(payload: payload, redacted: true, version: VaultFormat.version)
     }
 
-    private init(payload: SecureBytes, redacted: Bool) throws(VaultError) {
-        let (ranges, names) = try Payload.index(payload, redacted: redacted)
+    private init(payload: SecureBytes, redacted: Bool, version: UInt16) throws(VaultError) {
+        let (ranges, names) = try Payload.index(payload, redacted: redacted, version: version)
         source = Source(plaintext: payload, ranges: ranges, names: names, redacted: redacted)
         items = Array(0..<ranges.count)
         decoded = []

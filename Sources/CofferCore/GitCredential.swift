@@ -68,7 +68,10 @@ public struct CredentialIndex: Sendable {
         let proto = q.protocol?.lowercased() ?? ""
         switch e.kind {
         case .keypair, .downloadToken: guard proto == "https" else { return false }
-        case .login: guard proto == e.protocol?.lowercased() else { return false }
+        case .login:
+            guard proto == e.protocol?.lowercased() else { return false }
+            // A credential for another scheme goes only to a git that said it can send one.
+            guard e.authtype == nil || q.authtypeCapable || includeDisabled else { return false }
         case .token: guard proto == "https", q.authtypeCapable || includeDisabled else { return false }
         }
         if let path = e.path, !path.isEmpty, path != q.path { return false }
@@ -98,21 +101,27 @@ public struct CredentialIndex: Sendable {
 
 /// git's `store` and `erase` applied to the entries.
 extension EntryList {
-    /// `store`: git reports that a credential worked. Updates the login with the same protocol, host, path
-    /// and username (re-enabling it if git had rejected it), re-enables a rejected entry of another kind with
-    /// the same secret, or adds a login of origin `git`. Returns false when nothing changed.
-    public mutating func gitStore(_ q: CredentialQuery, password: Secret, expiry: Int64?, refreshToken: Secret?, now: Int64) throws(VaultError) -> Bool {
-        guard let proto = q.protocol, let host = q.host, let user = q.username, !user.isEmpty else { return false }
+    /// `store`: git reports that a credential worked. Updates the login with the same protocol, host, path,
+    /// username (present, even empty, or absent) and form (password, or `authtype` credential), re-enabling it
+    /// if git had rejected it; re-enables a rejected entry of another kind with the same secret; or adds a
+    /// login of origin `git`. `password` is git's password, or with `authtype` its `credential`. Returns
+    /// false when nothing changed.
+    public mutating func gitStore(_ q: CredentialQuery, password: Secret, authtype: String? = nil, expiry: Int64?, refreshToken: Secret?,
+                                  now: Int64) throws(VaultError) -> Bool {
+        guard let proto = q.protocol, let host = q.host, q.username != nil || authtype != nil else { return false }
+        let user = q.username
         let sameCredential = entries.filter { e in
             e.host.lowercased() == host.lowercased() && e.username == user && (e.path ?? "") == (q.path ?? "")
-                && (e.kind == .login ? e.protocol?.lowercased() == proto.lowercased() : (e.kind != .token && proto == "https"))
+                && (e.kind == .login ? e.protocol?.lowercased() == proto.lowercased() && (e.authtype == nil) == (authtype == nil)
+                                     : (e.kind != .token && proto == "https" && authtype == nil))
         }
         if let login = sameCredential.first(where: { $0.kind == .login }) {
             let unchanged = login.secret.constantTimeEquals(password) && login.enabled && login.passwordExpiryUTC == expiry
-                && EntryList.same(login.oauthRefreshToken, refreshToken)
+                && EntryList.same(login.oauthRefreshToken, refreshToken) && login.authtype == authtype
             if unchanged { return false }
             try update(login.name) { e in
                 if !e.secret.constantTimeEquals(password) { e.secret = password }
+                e.authtype = authtype
                 e.passwordExpiryUTC = expiry
                 e.oauthRefreshToken = refreshToken
                 e.setEnabled(true, at: now)
@@ -124,8 +133,10 @@ extension EntryList {
             try update(other.name) { e in e.setEnabled(true, at: now) }
             return true
         }
-        var entry = Entry(name: uniqueName(for: proto, host, q.path, user), kind: .login, host: host, username: user, secret: password, created: now)
+        var entry = Entry(name: uniqueName(for: proto, host, q.path, user ?? authtype!.lowercased()), kind: .login, host: host, username: user,
+                          secret: password, created: now)
         entry.protocol = proto
+        entry.authtype = authtype
         entry.path = (q.path?.isEmpty ?? true) ? nil : q.path
         entry.passwordExpiryUTC = expiry
         entry.oauthRefreshToken = refreshToken

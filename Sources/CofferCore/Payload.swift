@@ -107,9 +107,11 @@ enum Payload {
     /// One pass over a decrypted payload that checks every rule of §5 and §6 on the bytes — field order,
     /// tags, sizes, text rules, known values, which fields each kind has, unique names — and returns where
     /// each entry is and the index by name. No entry is built: `decodeEntry` makes one when it is asked for.
-    /// `redacted`: every secret field must be empty (a `list` reply).
-    static func index(_ plaintext: SecureBytes, redacted: Bool) throws(VaultError) -> (ranges: [Range<Int>], names: NameTable) {
-        try plaintext.withUnsafeBytes { (bytes) throws(VaultError) -> ([Range<Int>], NameTable) in
+    /// `redacted`: every secret field must be empty (a `list` reply). `version`: the file's, whose rules apply
+    /// (v2 §7.4: what version 3 allows is malformed in a version-1 or -2 file).
+    static func index(_ plaintext: SecureBytes, redacted: Bool, version: UInt16 = VaultFormat.version) throws(VaultError) -> (ranges: [Range<Int>], names: NameTable) {
+        let v3 = version >= 3
+        return try plaintext.withUnsafeBytes { (bytes) throws(VaultError) -> ([Range<Int>], NameTable) in
             var reader = ByteReader(bytes)
             let short = VaultError.malformedPayload("truncated")
             let count = try reader.uint(4, or: short)
@@ -122,7 +124,7 @@ enum Payload {
             for i in 0..<Int(count) {
                 let length = Int(try reader.uint(4, or: short))
                 let range = try reader.skip(length, or: short)
-                try check(bytes, range, redacted: redacted, index: i, fields: &fields, historyFields: &historyFields)
+                try check(bytes, range, redacted: redacted, v3: v3, index: i, fields: &fields, historyFields: &historyFields)
                 ranges.append(range)
                 // One hash per name: the uniqueness check is the index.
                 guard names.insert(i, name: nameBytes(bytes, range), names: { nameBytes(bytes, ranges[$0]) }) else {
@@ -143,10 +145,14 @@ enum Payload {
 
     /// The rules for one entry, on its bytes.
     private static func check(
-        _ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, redacted: Bool, index: Int, fields f: inout Fields, historyFields h: inout Fields
+        _ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, redacted: Bool, v3: Bool, index: Int, fields f: inout Fields, historyFields h: inout Fields
     ) throws(VaultError) {
         let context = Where(index: index, history: false)
-        try readFields(bytes, range, allowed: EntryFields.entryTags, context: context, into: &f)
+        try readFields(bytes, range, allowed: v3 ? EntryFields.entryTags : EntryFields.entryTagsV2, context: context, into: &f)
+        // Version 3: a login's username and secret, and those of its history, may be empty (git's `username=`
+        // and `password=`); the kind byte is checked with the other fields just below.
+        let isLogin = f[.kind].map { $0.count == 1 && bytes[$0.lowerBound] == EntryKind.login.rawValue } ?? false
+        let mayBeEmpty = v3 && isLogin ? EntryShape.emptyInLogins : TagSet(bits: 0)
         // The name as text only for a message: most entries have nothing to report.
         let nameRange = f[.name]
         func name() -> String { nameRange.map { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[$0]), as: UTF8.self) } ?? "" }
@@ -154,20 +160,20 @@ enum Payload {
             if case .malformedPayload = error { return error }
             return .malformedPayload("\(context): \(error)")
         }
-        try checkRecord(bytes, f, EntryFields.entryRules, history: false, name: name, redacted: redacted, context: context, wrap: wrapped)
+        try checkRecord(bytes, f, EntryFields.entryRules, history: false, name: name, redacted: redacted, mayBeEmpty: mayBeEmpty, context: context, wrap: wrapped)
         let kind = EntryKind(rawValue: bytes[f[.kind]!.lowerBound])!
         let tokenType = f[.tokenType].flatMap { TokenType(rawValue: String(decoding: UnsafeRawBufferPointer(rebasing: bytes[$0]), as: UTF8.self)) }
-        do { try EntryShape(kind: kind, tokenType: tokenType, present: f.present).check(name: name()) } catch { throw wrapped(error) }
+        do { try EntryShape(kind: kind, tokenType: tokenType, present: f.present, v3: v3).check(name: name()) } catch { throw wrapped(error) }
         let historyContext = Where(index: index, history: true)
         for record in f.history {
             try readFields(bytes, record, allowed: EntryFields.historyTags, context: historyContext, into: &h)
-            try checkRecord(bytes, h, EntryFields.historyRules, history: true, name: name, redacted: redacted, context: historyContext, wrap: wrapped)
+            try checkRecord(bytes, h, EntryFields.historyRules, history: true, name: name, redacted: redacted, mayBeEmpty: mayBeEmpty, context: historyContext, wrap: wrapped)
         }
     }
 
     private static func checkRecord(
         _ bytes: UnsafeRawBufferPointer, _ f: borrowing Fields, _ rules: RuleTable, history: Bool, name: () -> String, redacted: Bool,
-        context: Where, wrap: (VaultError) -> VaultError
+        mayBeEmpty: TagSet, context: Where, wrap: (VaultError) -> VaultError
     ) throws(VaultError) {
         // The fields present, in ascending tag order (history records, tag 0x30, are checked on their own).
         var present = f.present.bits & ~(1 << UInt64(Tag.history.rawValue))
@@ -176,6 +182,7 @@ enum Payload {
             present &= present - 1
             guard let rule = rules[raw], let range = f.range(raw: raw) else { continue }
             let value = UnsafeRawBufferPointer(rebasing: bytes[range])
+            if value.isEmpty && mayBeEmpty.contains(rule.tag) { continue }
             if let problem = rule.codec.problem(value, redacted: redacted, strict: false) {
                 throw wrap(Entry.error(problem, rule.tag, EntryFields.label(rule.tag, history: history), name: name(), at: "\(context)"))
             }

@@ -155,7 +155,7 @@ public struct Vault: Sendable {
         } catch { throw .crypto(error) }
         var vault = Vault(slots: file.slots, infos: infos, vaultID: v1 ? [] : file.vaultID, generation: file.generation,
                           nextSlotID: file.nextSlotID, vaultKey: key, readVersion: file.version, opener: opener,
-                          list: try EntryList(decoding: plaintext))
+                          list: try EntryList(decoding: plaintext, version: file.version))
         // A version-1 payload is under a version-1 key: the first write encrypts it again.
         if !v1 { vault.sealedPayload = (file.payloadNonce, file.payloadBox) }
         return vault

@@ -55,7 +55,7 @@ public enum VaultError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .notAVault: "not a coffer vault (bad magic)"
-        case .unsupportedVersion(let v): "unsupported vault version \(v) (this coffer reads versions \(VaultFormat.versionV1) and \(VaultFormat.version))"
+        case .unsupportedVersion(let v): "unsupported vault version \(v) (this coffer reads versions \(VaultFormat.versionV1) to \(VaultFormat.version))"
         case .truncated: "vault file is truncated"
         case .badSlotCount(let n): "vault header is malformed: slot count \(n) is not between \(VaultFormat.minSlots) and \(VaultFormat.maxSlots)"
         case .badSlot(let why): "vault header is malformed: \(why)"

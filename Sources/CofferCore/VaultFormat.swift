@@ -3,10 +3,11 @@
 public enum VaultFormat {
     /// "COFFER" in ASCII: the first six bytes of every vault file.
     public static let magic: [UInt8] = Array("COFFER".utf8)
-    /// The version every write produces.
-    public static let version: UInt16 = 2
-    /// The versions this reader opens.
+    /// The version every write produces (v2 §2: version 3 is version 2 with the payload rules of §7.4).
+    public static let version: UInt16 = 3
+    /// The other versions this reader opens.
     public static let versionV1: UInt16 = 1
+    public static let versionV2: UInt16 = 2
     /// Slot table bounds.
     public static let minSlots = 1
     public static let maxSlots = 16
@@ -98,6 +99,8 @@ public enum VaultFormat {
         case username = 0x13
         case tokenType = 0x14
         case passwordExpiryUTC = 0x15
+        /// Version 3: git's `authtype`; the login's secret is then git's `credential`.
+        case authtype = 0x16
         case secret = 0x20
         case oauthRefreshToken = 0x21
         case history = 0x30

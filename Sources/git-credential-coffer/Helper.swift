@@ -72,9 +72,10 @@ enum Helper {
         // Every true of git's (`1` is what git sends); a value git would refuse counts as true, to be safe.
         if op == .gitStore, let ephemeral = request.text("ephemeral"), CredentialRequest.gitBool(ephemeral) ?? true { return 0 }
         var message = query(op, request)
-        for secret in [GitAttribute.password, .oauthRefreshToken] {
+        for secret in [GitAttribute.password, .oauthRefreshToken, .credential] {
             if let range = request.range(secret.git) { message.add(secret.wire, secret: Secret(slicing: request.buffer, range: range)) }
         }
+        if let authtype = request.text(GitAttribute.authtype.git) { message.add(GitAttribute.authtype.wire, authtype) }
         if let expiry = request.text(GitAttribute.passwordExpiryUTC.git) { message.add(GitAttribute.passwordExpiryUTC.wire, expiry) }
         do {
             _ = try AgentClient(socketPath: socket).request(message)

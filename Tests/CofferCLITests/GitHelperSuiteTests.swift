@@ -77,6 +77,14 @@ final class GitHelperSuiteTests: XCTestCase {
             }
             XCTAssertRun(run, stdout: c.stdout, stderr: c.stderr, c.title)
         }
+        // What git stored lands where composer and curl can use it: a Bearer credential in auth.json's
+        // `bearer`, never as a netrc password; an empty username and password as http-basic.
+        XCTAssertRun(try box.coffer(["export", "composer", "--format", "env", "--host", "git4.example.com", "--host", "sso.tld"]),
+                     stdout: [#"COMPOSER_AUTH='{"bearer":{"git4.example.com":"stored-token"},"http-basic":{"sso.tld":{"password":"","username":""}}}'"#],
+                     stderr: ["coffer: warning: 'git:https/git4.example.com/foobar' is shadowed by 'git:https/git4.example.com/bearer' for git4.example.com in bearer",
+                              "coffer: warning: 'sso-alice' is shadowed by 'git:https/sso.tld/' for sso.tld in http-basic"])
+        XCTAssertRun(try box.coffer(["export", "netrc", "--host", "git4.example.com"]), stdout: [])
+        XCTAssertRun(try box.coffer(["get", "git:https/git4.example.com/bearer", "--field", "authtype"]), stdout: ["Bearer"])
         XCTAssertEqual(try box.coffer(["lock"]).status, 0)
     }
 }

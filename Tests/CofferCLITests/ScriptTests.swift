@@ -35,7 +35,7 @@ final class ScriptTests: XCTestCase {
                          stderr: ["coffer: error: no entry named 'nope'", "coffer: hint: 'coffer list' shows the names"])
             XCTAssertRun(try box.coffer(["get", "deploy", "--field", "password"] + way), status: 2, stderr: [
                 "coffer: error: the value 'password' is invalid for '--field <field>'",
-                "coffer: hint: please provide one of 'secret', 'username', 'host', 'protocol', 'path', 'name', 'kind', 'state', 'token_type', 'note', 'password_expiry_utc', 'oauth_refresh_token', 'created' or 'updated'",
+                "coffer: hint: please provide one of 'secret', 'username', 'host', 'protocol', 'path', 'name', 'kind', 'state', 'token_type', 'authtype', 'note', 'password_expiry_utc', 'oauth_refresh_token', 'created' or 'updated'",
             ])
         }
         XCTAssertEqual(try box.coffer(["disable", "deploy"]).status, 0)

@@ -174,7 +174,7 @@ final class RekeyTests: XCTestCase {
         XCTAssertEqual(vault.slotSummaries.map(\.id), [0, 1])
         let upgraded = try vault.seal()
         let file = try VaultFile(parsing: upgraded)
-        XCTAssertEqual(file.version, 2)
+        XCTAssertEqual(file.version, 3)
         XCTAssertEqual(file.slots.map(\.type), [0x11, 0x02], "slot 1 converted, slot 0 still format 1")
         XCTAssertEqual(try Vault.open(upgraded, with: .keyFile(keyFile)).entries.map(VectorFile.describe), entries)
         XCTAssertThrowsError(try vault.rekey()) { XCTAssertEqual($0 as? VaultError, .cannotRekey(0, "it is a format-1 passphrase slot, which needs its passphrase once to be converted")) }

@@ -10,6 +10,7 @@ struct VectorFile {
         .appendingPathComponent("Formats")
     static let v1Directory = formats.appendingPathComponent("vectors")
     static let v2Directory = formats.appendingPathComponent("vectors-v2")
+    static let v3Directory = formats.appendingPathComponent("vectors-v3")
 
     let directory: URL
     let name: String
@@ -80,6 +81,7 @@ struct VectorFile {
         add("username", e.username)
         add("token-type", e.tokenType?.rawValue)
         add("password-expiry-utc", e.passwordExpiryUTC.map(String.init))
+        add("authtype", e.authtype)
         pairs.append(("secret", e.secret.withUnsafeBytes { Array($0) }))
         if let r = e.oauthRefreshToken { pairs.append(("oauth-refresh-token", r.withUnsafeBytes { Array($0) })) }
         for (i, h) in e.history.enumerated() {

@@ -3,9 +3,9 @@ import CofferSodium
 import Foundation
 import XCTest
 
-/// Writes `Formats/vectors-v2/` anew when COFFER_WRITE_VECTORS=1; otherwise skipped. Run it after a format
-/// change (`make vectors`) and commit the result with the spec. The version-1 corpus (`Formats/vectors/`)
-/// is frozen: this version no longer writes version 1.
+/// Writes `Formats/vectors-v3/` anew when COFFER_WRITE_VECTORS=1; otherwise skipped. Run it after a format
+/// change (`make vectors`) and commit the result with the spec. The version-1 and version-2 corpora
+/// (`Formats/vectors/`, `Formats/vectors-v2/`) are frozen: this version writes neither.
 final class VectorGenerator: XCTestCase {
     let passphrase = "correct horse battery staple"
     /// Slot creation times: fixed, so the descriptions are stable.
@@ -13,7 +13,7 @@ final class VectorGenerator: XCTestCase {
 
     func testWriteVectors() throws {
         try XCTSkipUnless(ProcessInfo.processInfo.environment["COFFER_WRITE_VECTORS"] == "1", "set COFFER_WRITE_VECTORS=1 to regenerate")
-        let dir = VectorFile.v2Directory
+        let dir = VectorFile.v3Directory
         try? FileManager.default.removeItem(at: dir)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let secretPass = try SecureBytes(copyingUTF8: passphrase)
@@ -51,7 +51,7 @@ final class VectorGenerator: XCTestCase {
         // The main vault: a passphrase slot (0, "owner") and a key-file slot (1, "deploy-prod"), one entry of
         // each kind with every field.
         var full = try Vault.create(passphrase: secretPass, kdf: kdf, label: "owner", now: t)
-        for entry in try SampleEntries.makeV2() { try full.add(entry) }
+        for entry in try SampleEntries.makeV3() { try full.add(entry) }
         try full.addKeyFileSlot(keyFile, label: "deploy-prod", now: t + 60)
         let fullBytes = try full.seal()
         var empty = try Vault.create(passphrase: secretPass, kdf: kdf, now: t)
@@ -108,7 +108,7 @@ final class VectorGenerator: XCTestCase {
         // Rules without a key, in the order of §6.
         try write("not-a-vault", Array("{\"http-basic\": {}}\n".utf8), withPass("an auth.json file", "not a vault"))
         try write("magic-prefix", Array("COFF".utf8), withPass("the first four bytes of the magic: a prefix of COFFER", "truncated"))
-        try write("version-3", patched(fullBytes, 6, le(UInt16(3))), withPass("version field set to 3", "unsupported version"))
+        try write("version-4", patched(fullBytes, 6, le(UInt16(4))), withPass("version field set to 4", "unsupported version"))
         try write("zero-slots", patched(fullBytes, 36, [0]), withPass("slot count 0", "bad slot count"))
         try write("seventeen-slots", patched(fullBytes, 36, [17]), withPass("slot count 17", "bad slot count"))
         try write("slot-length-wrong", patched(fullBytes, slot0 + 5, le(UInt16(317))), withPass("passphrase slot body length 317 instead of 318", "bad slot"))
@@ -165,7 +165,7 @@ final class VectorGenerator: XCTestCase {
             ("payload-valid-login", "control: a well-formed login, which opens", payload([login { _ in }])),
             ("payload-reader-leniency", "values a reader accepts though no writer may add them (§7.3): host 'a example', protocol '1x', a note with U+009B, a password expiry of 2^62",
              payload([login { $0[6] = text(0x10, "1x"); $0[7] = text(0x11, "a example"); $0.insert(text(0x06, "csi \u{9B}"), at: 5); $0.insert(field(0x15, le(Int64(1) << 62)), at: 10) }])),
-            ("payload-unknown-tag", "a field of tag 0x16, which no version-2 entry has", payload([login { $0.insert(field(0x16, [0]), at: 9) }])),
+            ("payload-unknown-tag", "a field of tag 0x17, which no entry has", payload([login { $0.insert(field(0x17, [0]), at: 9) }])),
             ("payload-out-of-order", "host (0x11) before protocol (0x10)", payload([login { $0.swapAt(6, 7) }])),
             ("payload-repeated-field", "the username field twice", payload([login { $0.insert(text(0x13, "v"), at: 8) }])),
             ("payload-duplicate-name", "two entries named a", payload([login { _ in }, login { _ in }])),
@@ -178,11 +178,19 @@ final class VectorGenerator: XCTestCase {
             ("payload-state-2", "state 2", payload([login { $0[2] = field(0x03, [2]) }])),
             ("payload-time-size", "created of 4 bytes", payload([login { $0[3] = field(0x04, le(UInt32(1))) }])),
             ("payload-control-in-username", "a username holding U+0009 (tab)", payload([login { $0[8] = text(0x13, "a\tb") }])),
-            ("payload-empty-username", "an empty username", payload([login { $0[8] = text(0x13, "") }])),
+            ("payload-empty-username", "a keypair with an empty username (only a login's may be empty)",
+             payload([login { $0[1] = field(0x02, [1]); $0[8] = text(0x13, ""); $0.remove(at: 6) }])),
+            ("payload-login-empty-username-and-password", "a login with an empty username and an empty password, as git stores username= password= (version 3)",
+             payload([login { $0[8] = text(0x13, ""); $0[9] = field(0x20, []) }])),
+            ("payload-authtype-without-username", "a login with authtype Bearer and no username: git's credential (version 3)",
+             payload([login { $0.remove(at: 8); $0.insert(text(0x16, "Bearer"), at: 8) }])),
+            ("payload-authtype-on-keypair", "a keypair with an authtype (a login-only field)",
+             payload([login { $0[1] = field(0x02, [1]); $0.remove(at: 6); $0.insert(text(0x16, "Bearer"), at: 8) }])),
             ("payload-empty-note", "an empty note (an entry without a note has no 0x06 field)", payload([login { $0.insert(text(0x06, ""), at: 5) }])),
             ("payload-not-utf8", "a note of the bytes C3 28 (not UTF-8)", payload([login { $0.insert(field(0x06, [0xC3, 0x28]), at: 5) }])),
             ("payload-host-slash", "the host example.com/x", payload([login { $0[7] = text(0x11, "example.com/x") }])),
-            ("payload-empty-secret", "a secret of 0 bytes", payload([login { $0[9] = field(0x20, []) }])),
+            ("payload-empty-secret", "a download token whose secret is 0 bytes (only a login's may be empty)",
+             payload([login { $0[1] = field(0x02, [2]); $0[9] = field(0x20, []); $0.remove(at: 6) }])),
             ("payload-login-without-protocol", "a login without a protocol", payload([login { $0.remove(at: 6) }])),
             ("payload-keypair-with-path", "a keypair with a path (a login-only field)", payload([login { $0[1] = field(0x02, [1]); $0.remove(at: 6); $0.insert(text(0x12, "x"), at: 7) }])),
             ("payload-token-without-type", "a token without a token type", payload([login { $0[1] = field(0x02, [4]); $0.remove(at: 6); $0.remove(at: 7) }])),
@@ -192,7 +200,8 @@ final class VectorGenerator: XCTestCase {
             ("payload-truncated-field", "an entry whose last field's length runs past the entry", payload([login { $0[9] = [0x20] + le(UInt32(9)) + Array("p".utf8) }])),
         ]
         for (name, description, plaintext) in malformed {
-            let expect = ["payload-valid-login", "payload-reader-leniency"].contains(name) ? "success" : "malformed payload"
+            let expect = ["payload-valid-login", "payload-reader-leniency", "payload-login-empty-username-and-password",
+                          "payload-authtype-without-username"].contains(name) ? "success" : "malformed payload"
             let bytes = try resealed(fullBytes, key: full.vaultKey, payload: plaintext)
             try write(name, bytes, ["description: " + description, pass] + (expect == "success" ? try success(bytes, .passphrase(secretPass)) : ["expect: " + expect]))
         }
@@ -252,6 +261,30 @@ enum SampleEntries {
         bitbucket.rejectedAt = t + 60
         bitbucket.rejectedHost = "bitbucket.org"
         return [keypair, download, login, github, bitbucket]
+    }
+
+    /// `makeV2()` and what version 3 adds: logins as git stores them with an empty username and password,
+    /// and with an `authtype` credential, without and with a username.
+    static func makeV3() throws -> [Entry] {
+        let t: Int64 = 1_796_000_000
+        var entries = try makeV2()
+        var empty = Entry(name: "git:https/sso.example.com/", kind: .login, host: "sso.example.com", username: "",
+                          secret: Secret(try SecureBytes(count: 0)), created: t)
+        empty.protocol = "https"
+        empty.origin = .git
+        var bearer = Entry(name: "git:https/git.example.com/bearer", kind: .login, host: "git.example.com", username: nil,
+                           secret: try Secret(copying: "random-token"), created: t)
+        bearer.protocol = "https"
+        bearer.authtype = "Bearer"
+        bearer.origin = .git
+        var named = bearer
+        named.name = "git:https/git.example.com/foobar"
+        named.username = "foobar"
+        named.authtype = "Digest"
+        named.secret = try Secret(copying: "username=\"foobar\", response=\"0a4f113b\"")
+        named.passwordExpiryUTC = t + 600
+        entries += [empty, bearer, named]
+        return entries
     }
 
     /// `make()` and more for the version-2 vectors: every token type, two history records, a login with an

@@ -12,7 +12,7 @@ struct Get: ParsableCommand {
 
     /// The fields, by their names in `--json` output (README, "JSON output").
     enum Field: String, CaseIterable, ExpressibleByArgument {
-        case secret, username, host, `protocol`, path, name, kind, state, token_type, note, password_expiry_utc,
+        case secret, username, host, `protocol`, path, name, kind, state, token_type, authtype, note, password_expiry_utc,
              oauth_refresh_token, created, updated
     }
 
@@ -83,6 +83,7 @@ struct Get: ParsableCommand {
         case .kind: .text(e.kind.word)
         case .state: .text(EntryView.state(e))
         case .token_type: e.tokenType.map { .text($0.rawValue) }
+        case .authtype: e.authtype.map(Value.text)
         case .note: e.note.map(Value.text)
         case .password_expiry_utc: e.passwordExpiryUTC.map(Value.number)
         case .created: .text(Clock.format(e.created))

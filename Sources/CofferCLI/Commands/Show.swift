@@ -43,6 +43,7 @@ struct Show: ParsableCommand {
         if let proto = e.protocol { rows.append(["protocol", proto]) }
         rows.append(["host", e.host])
         if let path = e.path { rows.append(["path", path]) }
+        if let authtype = e.authtype { rows.append(["authtype", authtype]) }
         if let user = e.username { rows.append([labels.user, user]) }
         rows.append([labels.secret, reveal ? e.secret.revealed() : hidden])
         if let refresh = e.oauthRefreshToken { rows.append(["refresh token", reveal ? refresh.revealed() : hidden]) }

@@ -49,6 +49,9 @@ enum ComposerAuth {
             return ("http-basic", basic)
         case .login:
             guard let proto = e.protocol?.lowercased(), proto == "https" || proto == "http" else { return nil }
+            // A credential git stored for another scheme: a Bearer one is composer's `bearer`; others have no
+            // place in auth.json.
+            if let authtype = e.authtype { return authtype.lowercased() == "bearer" ? ("bearer", .string(e.secret.revealed())) : nil }
             return ("http-basic", basic)
         case .token:
             switch e.tokenType {

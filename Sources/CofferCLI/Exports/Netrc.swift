@@ -20,7 +20,8 @@ enum Netrc {
         var machines: [Machine] = []
         var warnings: [String] = []
         for e in ComposerAuth.enabledNewestFirst(entries) {
-            guard e.kind == .downloadToken || e.kind == .login, let user = e.username else { continue }
+            // netrc holds a login and a password: not a credential for another scheme (`authtype`).
+            guard e.kind == .downloadToken || e.kind == .login, e.authtype == nil, let user = e.username else { continue }
             guard e.secret.isUTF8 else {
                 warnings.append(ComposerAuth.notText(e, in: "the netrc file"))
                 continue

@@ -21,6 +21,7 @@ struct EntryView: Encodable {
     let path: String?
     let username: String?
     let token_type: String?
+    let authtype: String?
     let password_expiry_utc: Int64?
     let note: String?
     let origin: String
@@ -44,6 +45,7 @@ struct EntryView: Encodable {
         path = e.path
         username = e.username
         token_type = e.tokenType?.rawValue
+        authtype = e.authtype
         password_expiry_utc = e.passwordExpiryUTC
         note = e.note
         origin = e.origin.word
@@ -65,7 +67,7 @@ struct EntryView: Encodable {
     }
 
     /// The labels of the username and secret fields, by kind.
-    static func labels(_ e: Entry) -> (user: String, secret: String) { labels(e.kind, e.tokenType) }
+    static func labels(_ e: Entry) -> (user: String, secret: String) { e.authtype != nil ? ("username", "credential") : labels(e.kind, e.tokenType) }
 
     static func labels(_ kind: EntryKind, _ tokenType: TokenType?) -> (user: String, secret: String) {
         switch kind {
