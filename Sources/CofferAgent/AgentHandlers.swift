@@ -148,6 +148,7 @@ extension AgentHandlers {
                                 path: request.string(GitAttribute.path.wire), username: request.string(GitAttribute.username.wire))
         q.authtypeCapable = request.flag(.capabilityAuthtype)
         if let password = request.secret(GitAttribute.password.wire) { q.password = Secret(try password.copied()) }
+        if let credential = request.secret(GitAttribute.credential.wire) { q.credential = Secret(try credential.copied()) }
         return q
     }
 
@@ -178,7 +179,8 @@ extension AgentHandlers {
         let authtype = request.string(GitAttribute.authtype.wire)
         let credential = try request.secret(GitAttribute.credential.wire).map { Secret(try $0.copied()) }
         guard let password = authtype != nil && credential != nil ? credential : q.password else { return .ok }
-        let refresh = try request.secret(GitAttribute.oauthRefreshToken.wire).map { Secret(try $0.copied()) }
+        // An empty refresh token is none (the vault holds no empty one, vault-v2.md §7.4).
+        let refresh = try request.secret(GitAttribute.oauthRefreshToken.wire).flatMap { $0.count == 0 ? nil : Secret(try $0.copied()) }
         // A time no writer may store (vault-v2.md §7.3) is dropped: git goes on without an expiry.
         let expiry = request.string(GitAttribute.passwordExpiryUTC.wire).flatMap { Int64($0) }
             .flatMap { (VaultFormat.minTime...VaultFormat.maxTime).contains($0) ? $0 : nil }

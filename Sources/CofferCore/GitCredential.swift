@@ -8,6 +8,9 @@ public struct CredentialQuery: Sendable {
     public var username: String?
     /// With `erase`: only entries whose secret is this (git ≥ 2.42 sends the rejected password).
     public var password: Secret?
+    /// With `erase`: only credentials for another scheme (authtype logins, bearer tokens) with this secret
+    /// (git ≥ 2.46 sends the rejected `credential`).
+    public var credential: Secret?
     /// The request announced `capability[]=authtype`: bearer tokens may answer.
     public var authtypeCapable = false
 
@@ -111,9 +114,13 @@ extension EntryList {
         guard let proto = q.protocol, let host = q.host, q.username != nil || authtype != nil else { return false }
         let user = q.username
         let sameCredential = entries.filter { e in
-            e.host.lowercased() == host.lowercased() && e.username == user && (e.path ?? "") == (q.path ?? "")
-                && (e.kind == .login ? e.protocol?.lowercased() == proto.lowercased() && (e.authtype == nil) == (authtype == nil)
-                                     : (e.kind != .token && proto == "https" && authtype == nil))
+            guard e.host.lowercased() == host.lowercased(), (e.path ?? "") == (q.path ?? "") else { return false }
+            switch e.kind {
+            case .login: return e.username == user && e.protocol?.lowercased() == proto.lowercased() && (e.authtype == nil) == (authtype == nil)
+            case .keypair, .downloadToken: return e.username == user && proto == "https" && authtype == nil
+            // The bearer token git was given by `get`, coming back: it is the same credential, not a new one.
+            case .token: return e.tokenType == .bearer && user == nil && proto == "https" && authtype?.lowercased() == "bearer"
+            }
         }
         if let login = sameCredential.first(where: { $0.kind == .login }) {
             let unchanged = login.secret.constantTimeEquals(password) && login.enabled && login.passwordExpiryUTC == expiry
@@ -151,8 +158,13 @@ extension EntryList {
     public mutating func gitErase(_ q: CredentialQuery, now: Int64) throws(VaultError) -> Bool {
         var query = q
         query.authtypeCapable = true
+        // git's helpers erase only what holds the rejected secret, of its own form: a password matches only
+        // password credentials, a `credential` only those for another scheme.
         let targets = CredentialIndex(self).matches(query, now: now, includeDisabled: true).filter { e in
-            q.password.map { e.secret.constantTimeEquals($0) } ?? true
+            let otherScheme = e.kind == .token || e.authtype != nil
+            if let credential = q.credential { return otherScheme && e.secret.constantTimeEquals(credential) }
+            if let password = q.password { return !otherScheme && e.secret.constantTimeEquals(password) }
+            return true
         }
         var changed = false
         for e in targets {

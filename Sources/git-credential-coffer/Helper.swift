@@ -45,7 +45,7 @@ enum Helper {
         } catch .notRunning {
             guard prompt, unlockOnTerminal(vault: vault), let again = try? AgentClient(socketPath: socket).request(message) else {
                 // Locked: no answer, so git tries its next helper or asks the user itself.
-                if Terminal.isTerminal(2) { Output.stderr("coffer: hint: the vault is locked; run 'coffer unlock' to let git use it\n") }
+                if Terminal.isTerminal(2) { Output.stderr("coffer: hint: the vault is locked (no agent listens at \(socket)); run 'coffer unlock' to let git use it\n") }
                 return 0
             }
             reply = again
@@ -53,6 +53,9 @@ enum Helper {
             if Terminal.isTerminal(2) { Output.stderr("coffer: error: \(error)\n") }
             return 0
         }
+        // The agent answers a credential for another scheme only to a request that can take one; checked here
+        // too, so no agent of another version can make this helper send one unasked.
+        if reply.has(GitAttribute.credential.wire) && !request.texts("capability[]").contains("authtype") { return 0 }
         return Output.answer(reply) ? 0 : fail("the stored credential cannot be passed to git (a value has a line break)")
     }
 

@@ -68,7 +68,7 @@ final class AgentTests: XCTestCase {
         XCTAssertRun(try box.coffer(["lock"]), stdout: ["locked \(box.vault)"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: sock), "the socket outlived the agent")
         XCTAssertRun(try box.coffer(["list"]), status: 8, stderr: locked)
-        XCTAssertRun(try box.coffer(["lock"]), stdout: ["\(box.vault) was not unlocked"])
+        XCTAssertRun(try box.coffer(["lock"]), stdout: ["\(box.vault) was not unlocked (no agent listens at \(box.socket))"])
         XCTAssertRun(try box.coffer(["status"]), status: 8, stdout: ["locked: \(box.vault) (no agent listens at \(box.socket))"])
     }
 

@@ -136,18 +136,18 @@ final class ComposerTests: XCTestCase {
     }
 
     func testExportFormatsQuoteAnySecret() throws {
-        let awkward = #"it's "q" \ $HOME `x` ü"#
+        let awkward = #"it's "q" \ $HOME ${HOME} `x` ü"#
         XCTAssertEqual(try box.coffer(["add", "login", "odd", "--host", "repo.example:8443", "--username", "me"] + pass, stdin: awkward + "\n").status, 0)
         XCTAssertEqual(try box.coffer(["add", "token", "gh", "--type", "github-oauth", "--host", "github.com"] + pass, stdin: "ghp_1\n").status, 0)
         XCTAssertEqual(try box.coffer(["add", "token", "bb", "--type", "bitbucket-oauth", "--host", "bitbucket.org", "--consumer-key", "ck"] + pass, stdin: "cs\n").status, 0)
         XCTAssertEqual(try box.coffer(["add", "download-token", "dl", "--mageid", "MAG1"] + pass, stdin: "t0k\n").status, 0)
         XCTAssertEqual(try box.coffer(["disable", "dl"] + pass).status, 0)
-        let json = #"{"bitbucket-oauth":{"bitbucket.org":{"consumer-key":"ck","consumer-secret":"cs"}},"github-oauth":{"github.com":"ghp_1"},"http-basic":{"repo.example:8443":{"password":"it's \"q\" \\ $HOME `x` ü","username":"me"}}}"#
+        let json = #"{"bitbucket-oauth":{"bitbucket.org":{"consumer-key":"ck","consumer-secret":"cs"}},"github-oauth":{"github.com":"ghp_1"},"http-basic":{"repo.example:8443":{"password":"it's \"q\" \\ $HOME ${HOME} `x` ü","username":"me"}}}"#
         let run = try sh(#"eval "$(coffer export composer --format shell \#(pass.joined(separator: " ")))" && printf '%s\n' "$COMPOSER_AUTH""#)
         XCTAssertRun(run, stdout: [json])
         // env: single-quoted, ASCII, no ' or \ of its own, so sh, python-dotenv and composer's PHP read the
         // same document back.
-        let quotable = #"{"bitbucket-oauth":{"bitbucket.org":{"consumer-key":"ck","consumer-secret":"cs"}},"github-oauth":{"github.com":"ghp_1"},"http-basic":{"repo.example:8443":{"password":"it\u0027s \"q\" \u005c $HOME `x` \u00fc","username":"me"}}}"#
+        let quotable = #"{"bitbucket-oauth":{"bitbucket.org":{"consumer-key":"ck","consumer-secret":"cs"}},"github-oauth":{"github.com":"ghp_1"},"http-basic":{"repo.example:8443":{"password":"it\u0027s \"q\" \u005c \u0024HOME \u0024{HOME} `x` \u00fc","username":"me"}}}"#
         XCTAssertRun(try box.coffer(["export", "composer", "--format", "env"] + pass), stdout: ["COMPOSER_AUTH='" + quotable + "'"])
         XCTAssertEqual(try sh("coffer export composer --format env \(pass.joined(separator: " ")) > .env").status, 0)
         let same = #"$a = json_decode(getenv('COMPOSER_AUTH'), true); $b = json_decode($argv[1], true); echo $a === $b && $a !== null ? "same\n" : "differs\n";"#
@@ -339,6 +339,9 @@ final class ComposerTests: XCTestCase {
             "skipped 'git:https/git.example.com/ci@corp': an entry of that name exists",
             "skipped 'git:https/git.example.com:8443/team/repo.git/bob': an entry of that name exists",
             "0 imported, 2 skipped",
+        ])
+        XCTAssertRun(try box.coffer(["import", "git-credentials", store, "--json"] + pass), stdout: [
+            #"{"imported":[],"skipped":["'git:https/git.example.com/ci@corp': an entry of that name exists","'git:https/git.example.com:8443/team/repo.git/bob': an entry of that name exists"]}"#,
         ])
         // Malformed input names the line or key at fault, and changes nothing.
         let before = box.read(box.vault)

@@ -79,12 +79,15 @@ final class GitHelperSuiteTests: XCTestCase {
         }
         // What git stored lands where composer and curl can use it: a Bearer credential in auth.json's
         // `bearer`, never as a netrc password; an empty username and password as http-basic.
-        XCTAssertRun(try box.coffer(["export", "composer", "--format", "env", "--host", "git4.example.com", "--host", "sso.tld"]),
-                     stdout: [#"COMPOSER_AUTH='{"bearer":{"git4.example.com":"stored-token"},"http-basic":{"sso.tld":{"password":"","username":""}}}'"#],
-                     stderr: ["coffer: warning: 'git:https/git4.example.com/foobar' is shadowed by 'git:https/git4.example.com/bearer' for git4.example.com in bearer",
-                              "coffer: warning: 'sso-alice' is shadowed by 'git:https/sso.tld/' for sso.tld in http-basic"])
-        XCTAssertRun(try box.coffer(["export", "netrc", "--host", "git4.example.com"]), stdout: [])
-        XCTAssertRun(try box.coffer(["get", "git:https/git4.example.com/bearer", "--field", "authtype"]), stdout: ["Bearer"])
+        XCTAssertRun(try box.coffer(["export", "composer", "--format", "env", "--host", "git4.example.com", "--host", "sso2.tld"]),
+                     stdout: [#"COMPOSER_AUTH='{"bearer":{"git4.example.com":"other-token"},"http-basic":{"git4.example.com":{"password":"carol-pass","username":"carol"},"sso2.tld":{"password":"","username":""}}}'"#])
+        XCTAssertRun(try box.coffer(["export", "netrc", "--host", "git4.example.com", "--host", "sso2.tld"]),
+                     stdout: [#"machine git4.example.com login carol password carol-pass"#, #"machine sso2.tld login "" password """#])
+        XCTAssertRun(try box.coffer(["get", "git:https/git4.example.com/foobar", "--field", "authtype"]), stdout: ["Bearer"])
+        // The bearer token stored back made no copy of itself; the rejected credential is gone.
+        let names = try box.coffer(["list", "--json"]).stdout
+        XCTAssertFalse(names.contains("git:https/git.example.com/bearer"), "a git copy of the user's bearer token")
+        XCTAssertFalse(names.contains("git:https/git4.example.com/bearer"), "the rejected credential was kept")
         XCTAssertEqual(try box.coffer(["lock"]).status, 0)
     }
 }

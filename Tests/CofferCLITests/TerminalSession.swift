@@ -81,19 +81,30 @@ final class TerminalSession {
     /// Everything the command wrote, with the terminal's CR LF as LF.
     var transcript: String { String(decoding: output, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n") }
 
-    /// Waits for the command to end and returns its exit status and transcript.
-    func finish() -> (status: Int32, transcript: String) {
-        while pump(timeout: 100) {
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid {
-                reaped = true
-                while pump(timeout: 50) {}
-                return ((status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F), transcript)
-            }
-        }
+    /// Waits (at most 30 s) for the command to end and returns its exit status and transcript; a command
+    /// still waiting after that (at a prompt the test did not expect) is killed and the test fails.
+    func finish(file: StaticString = #filePath, line: UInt = #line) -> (status: Int32, transcript: String) {
+        let deadline = Date().addingTimeInterval(30)
         var status: Int32 = 0
-        waitpid(pid, &status, 0)
+        while waitpid(pid, &status, WNOHANG) != pid {
+            if Date() > deadline {
+                kill(pid, SIGKILL)
+                waitpid(pid, &status, 0)
+                reaped = true
+                XCTFail("the command did not end: \(transcript)", file: file, line: line)
+                return (-1, transcript)
+            }
+            pump(timeout: 50)
+        }
         reaped = true
+        // What it wrote last; bounded, since a child it left behind may hold the terminal open.
+        let drainUntil = Date().addingTimeInterval(2)
+        while Date() < drainUntil, pump(timeout: 50), hasInput() {}
         return ((status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F), transcript)
+    }
+
+    private func hasInput() -> Bool {
+        var poller = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+        return poll(&poller, 1, 0) > 0
     }
 }

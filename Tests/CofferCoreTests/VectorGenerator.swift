@@ -121,11 +121,11 @@ final class VectorGenerator: XCTestCase {
         try write("kdf-mem-too-high", patched(fullBytes, body0 + 5, le(UInt64(1) << 40)), withPass("memlimit 1 TiB, above the cap of 4 GiB", "kdf parameters out of range"))
         try write("kdf-mem-unaligned", patched(fullBytes, body0 + 5, le(UInt64(64 << 20) + 1)), withPass("memlimit not a multiple of 1024", "kdf parameters out of range"))
         let kdfBody = [0x02] + le(UInt32(2)) + le(UInt64(4) << 30) + [UInt8](repeating: 7, count: 16)
-        var budget = Array("COFFER".utf8) + le(UInt16(2)) + [UInt8](repeating: 9, count: 16) + le(UInt64(1)) + le(UInt32(16)) + [16]
+        var budget = Array("COFFER".utf8) + le(VaultFormat.version) + [UInt8](repeating: 9, count: 16) + le(UInt64(1)) + le(UInt32(16)) + [16]
         for id in 0..<16 { budget += [0x01] + le(UInt32(id)) + le(UInt16(318)) + kdfBody + [UInt8](repeating: 1, count: 289) }
         budget += [UInt8](repeating: 0, count: 76)
         try write("kdf-budget", budget, withPass("16 passphrase slots at opslimit 2 and 4 GiB: 128 GiB-passes, over the budget of 40; refused before any KDF", "kdf budget exceeded"))
-        var unknownOnly = Array("COFFER".utf8) + le(UInt16(2)) + [UInt8](repeating: 9, count: 16) + le(UInt64(1)) + le(UInt32(1)) + [1]
+        var unknownOnly = Array("COFFER".utf8) + le(VaultFormat.version) + [UInt8](repeating: 9, count: 16) + le(UInt64(1)) + le(UInt32(1)) + [1]
         unknownOnly += [0x7F] + le(UInt32(0)) + le(UInt16(4)) + Array("late".utf8) + [UInt8](repeating: 0, count: 76)
         try write("unknown-slots-only", unknownOnly, withPass("one slot, of unknown type 0x7f", "no known slot"))
         try write("truncated-slot", Array(fullBytes.prefix(body0 + 40)), withPass("the file cut inside the passphrase slot", "truncated"))
@@ -184,6 +184,14 @@ final class VectorGenerator: XCTestCase {
              payload([login { $0[8] = text(0x13, ""); $0[9] = field(0x20, []) }])),
             ("payload-authtype-without-username", "a login with authtype Bearer and no username: git's credential (version 3)",
              payload([login { $0.remove(at: 8); $0.insert(text(0x16, "Bearer"), at: 8) }])),
+            ("payload-authtype-on-download-token", "a download token with an authtype (a login-only field)",
+             payload([login { $0[1] = field(0x02, [2]); $0.remove(at: 6); $0.insert(text(0x16, "Bearer"), at: 8) }])),
+            ("payload-authtype-empty", "a login with an authtype of 0 bytes (text is never empty)",
+             payload([login { $0.insert(text(0x16, ""), at: 9) }])),
+            ("payload-login-history-empty", "a login whose history record holds an empty username and an empty secret (version 3)",
+             payload([login { $0.append(field(0x30, field(0x04, le(t)) + field(0x13, []) + field(0x20, []) + field(0x31, le(t)))) }])),
+            ("payload-login-empty-refresh-token", "a login with an oauth refresh token of 0 bytes (only its username and secret may be empty)",
+             payload([login { $0.append(field(0x21, [])) }])),
             ("payload-authtype-on-keypair", "a keypair with an authtype (a login-only field)",
              payload([login { $0[1] = field(0x02, [1]); $0.remove(at: 6); $0.insert(text(0x16, "Bearer"), at: 8) }])),
             ("payload-empty-note", "an empty note (an entry without a note has no 0x06 field)", payload([login { $0.insert(text(0x06, ""), at: 5) }])),
@@ -201,7 +209,7 @@ final class VectorGenerator: XCTestCase {
         ]
         for (name, description, plaintext) in malformed {
             let expect = ["payload-valid-login", "payload-reader-leniency", "payload-login-empty-username-and-password",
-                          "payload-authtype-without-username"].contains(name) ? "success" : "malformed payload"
+                          "payload-authtype-without-username", "payload-login-history-empty"].contains(name) ? "success" : "malformed payload"
             let bytes = try resealed(fullBytes, key: full.vaultKey, payload: plaintext)
             try write(name, bytes, ["description: " + description, pass] + (expect == "success" ? try success(bytes, .passphrase(secretPass)) : ["expect: " + expect]))
         }

@@ -26,10 +26,22 @@ final class VectorTests: XCTestCase {
         try run(vectors, version: 3)
         let classes = Set(vectors.compactMap { $0.value("expect") })
         for expected in VectorTests.v2Classes { XCTAssertTrue(classes.contains(expected), "no vector expects \(expected)") }
-        // What version 3 adds has vectors that open, and the version-2 rules refuse the same bytes.
+        // What version 3 adds has vectors that open, and the version-2 rules refuse the same payload.
         for name in ["payload-login-empty-username-and-password", "payload-authtype-without-username"] {
-            XCTAssertEqual(vectors.first { $0.name == name }?.value("expect"), "success", name)
+            let vector = try XCTUnwrap(vectors.first { $0.name == name }, name)
+            XCTAssertEqual(vector.value("expect"), "success", name)
+            let payload = try EntryList.encode(try Vault.open(try vector.vaultBytes, with: try unlock(for: vector)).entries)
+            XCTAssertNoThrow(try EntryList(decoding: payload, version: 3), name)
+            XCTAssertThrowsError(try EntryList(decoding: payload, version: 2), name) { error in
+                guard case VaultError.malformedPayload = error else { return XCTFail("\(name): \(error)") }
+            }
         }
+        // And a login without a username, which only version 3 has (git's credential may come without one).
+        var login = Entry(name: "l", kind: .login, host: "h.example", username: nil, secret: try Secret(copying: "s"), created: 0)
+        login.protocol = "https"
+        let payload = try EntryList.encode([login])
+        XCTAssertNoThrow(try EntryList(decoding: payload, version: 3))
+        XCTAssertThrowsError(try EntryList(decoding: payload, version: 2))
     }
 
     static let v2Classes = ["success", "not a vault", "unsupported version", "bad slot count", "bad slot", "kdf parameters out of range",

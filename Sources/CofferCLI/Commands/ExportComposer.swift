@@ -9,7 +9,7 @@ struct ExportComposer: ParsableCommand {
         discussion: #"""
         --format env prints COMPOSER_AUTH='<json>' for .env files, one line that docker compose, python-dotenv,
         Node's dotenv and POSIX sh (set -a; . ./.env) all read back as the same document: the JSON is ASCII and
-        holds no ' or \ of its own (they are written \u0027 and \u005c). --format shell prints a line for
+        holds no ', \ or $ of its own (they are written \u0027, \u005c and \u0024). --format shell prints a line for
         eval "$(coffer export composer --format shell)". --write merges into PATH (other hosts and sections kept),
         atomically, mode 0600.
         """#)

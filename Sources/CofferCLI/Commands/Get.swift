@@ -59,8 +59,13 @@ struct Get: ParsableCommand {
                 Console.out(try EntryView.json([chosen.rawValue: secret.revealed()] as [String: String]))
             } else {
                 // Straight from locked memory: no String copy of the secret.
-                try? secret.withUnsafeBytes { (b) throws(SystemError) in try Files.writeAll(1, b, path: "the output") }
-                Console.write(1, "\n")
+                do {
+                    try secret.withUnsafeBytes { (b) throws(SystemError) in try Files.writeAll(1, b, path: "the output") }
+                    try Files.writeAll(1, [0x0A], path: "the output")
+                } catch {
+                    // A script must not take a cut token for the whole one.
+                    throw CLIError.failure("cannot write the \(chosen.rawValue): \(error.errno.text)")
+                }
             }
         }
     }

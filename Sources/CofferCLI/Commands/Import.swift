@@ -18,6 +18,9 @@ struct ImportOptions: ParsableArguments {
 
     @OptionGroup var vault: VaultOptions
 
+    @Flag(help: "Print the report as a JSON object {imported: [{name, kind, host}], skipped: [why], removed: path?}.")
+    var json = false
+
     /// The source file's bytes.
     func contents() throws -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else { throw CLIError.input("cannot read \(path)") }
@@ -34,12 +37,32 @@ extension ImportPlan {
         let addedNames = Set(result.added)
         let added = entries.filter { addedNames.contains($0.name) }
         let skipped = self.skipped + result.skipped.map { "'\($0)': an entry of that name exists" }
-        for e in added { Console.out("imported \(e.kind == .token ? e.tokenType!.rawValue : e.kind.word) '\(e.name)' for \(e.host)") }
+        if source.json {
+            if source.removeSource { try PrivateFile.shred(source.path) }
+            let report = ImportReport(imported: added.map { .init(name: $0.name, kind: ImportPlan.word($0), host: $0.host) }, skipped: skipped,
+                                      removed: source.removeSource ? source.path : nil)
+            return Console.out(try EntryView.json(report))
+        }
+        for e in added { Console.out("imported \(ImportPlan.word(e)) '\(e.name)' for \(e.host)") }
         for why in skipped { Console.out("skipped \(why)") }
         Console.out("\(added.count) imported, \(skipped.count) skipped")
         if source.removeSource {
             try PrivateFile.shred(source.path)
             Console.out("removed \(source.path)")
         }
+    }
+
+    /// A kind as the report names it: a token by its type.
+    static func word(_ e: Entry) -> String { e.kind == .token ? e.tokenType?.rawValue ?? e.kind.word : e.kind.word }
+
+    struct ImportReport: Encodable {
+        struct Item: Encodable {
+            let name: String
+            let kind: String
+            let host: String
+        }
+        let imported: [Item]
+        let skipped: [String]
+        let removed: String?
     }
 }

@@ -11,7 +11,7 @@ struct Lock: ParsableCommand {
         let vault = AgentSocket.absolute(options.vaultPath)
         let socket = AgentSocket.path(forVault: vault)
         guard try AgentClient.requestIfRunning(socketPath: socket, AgentMessageBuilder(op: .lock)) != nil else {
-            Console.out("\(vault) was not unlocked")
+            Console.out("\(vault) was not unlocked (no agent listens at \(socket))")
             return
         }
         // Return once the agent is gone, so the next command already finds the vault locked.

@@ -33,7 +33,8 @@ struct UnlockCommand: ParsableCommand {
             do {
                 try AgentLauncher.start(vault: vault, socket: socket, idle: timers.idleSeconds, max: timers.maxSeconds, method: method, secret: secret)
                 break
-            } catch AgentError.remote(_, .badKey) where options.asksOnTerminal && tries < SecretInput.terminalTries {
+            } catch AgentError.remote(let message, .badKey)
+                where message == VaultError.wrongPassphrase.description && options.asksOnTerminal && tries < SecretInput.terminalTries {
                 Terminal.say("wrong passphrase; try again")
                 tries += 1
             }

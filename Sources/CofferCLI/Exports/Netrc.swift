@@ -40,6 +40,8 @@ enum Netrc {
 
     /// A token as it is when curl can read it so, else double-quoted (see `CurlText`).
     static func quote(_ token: String) -> String {
-        token.unicodeScalars.contains(where: CurlText.needsQuotes.contains) ? CurlText.quoted(token) : token
+        // An empty value (git's `username=`) as `""`, or curl would read the next keyword in its place.
+        if token.isEmpty { return "\"\"" }
+        return token.unicodeScalars.contains(where: CurlText.needsQuotes.contains) ? CurlText.quoted(token) : token
     }
 }

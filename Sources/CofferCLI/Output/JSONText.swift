@@ -4,7 +4,7 @@
 /// locale-aware compare that built a locale per comparison: 75 ms of the 100 ms an export of 1,000 hosts took.)
 enum JSONText {
     /// With `quotable`, compact text that fits between single quotes for every reader of env files:
-    /// no `'` and no `\\` (as `\u0027`, `\u005c`), and ASCII only (`\uXXXX`, surrogate pairs above U+FFFF).
+    /// no `'`, `\\` or `$` (as `\u0027`, `\u005c`, `\u0024`), and ASCII only (`\uXXXX`, surrogate pairs above U+FFFF).
     /// The same document to a JSON parser.
     static func encode(_ value: JSONValue, pretty: Bool, quotable: Bool = false) -> String {
         var out = ""
@@ -76,7 +76,8 @@ enum JSONText {
         out += "\""
     }
 
-    static let quotableEscapes = escapes.merging(["\\": "\\u005c", "'": "\\u0027"]) { $1 }
+    /// `$` too: python-dotenv expands `${NAME}` even between single quotes.
+    static let quotableEscapes = escapes.merging(["\\": "\\u005c", "'": "\\u0027", "$": "\\u0024"]) { $1 }
 
     private static func unicodeEscape(_ value: UInt32) -> String {
         let hex = String(value, radix: 16)

@@ -105,6 +105,8 @@ final class VaultSession {
     /// Opens the file now when no agent can answer, so its passphrase is asked before anything else the
     /// command prompts for (one order everywhere: passphrase, then the secret). Whether an agent runs is
     /// told by its socket file, a stat and not a connection: through the agent the command still makes one.
+    /// (A socket a killed agent left behind makes the passphrase come after the secret, once: the next
+    /// `unlock` removes it.)
     func unlockFirst() throws {
         guard file == nil else { return }
         if !options.hasExplicitUnlock && Files.exists(AgentSocket.path(forVault: options.vaultPath)) { return }
