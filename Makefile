@@ -34,6 +34,10 @@ install: build
 	@echo "installed coffer and git-credential-coffer in $(PREFIX)/bin"
 	$(SWIFT) build -c release --scratch-path $(STATIC_BUILD) -Xswiftc -static-executable --product generate-manual
 	scripts/install-docs $(PREFIX) $(PREFIX)/bin/coffer "$$($(SWIFT) build -c release --scratch-path $(STATIC_BUILD) --show-bin-path)/generate-manual"
+	install -d $(PREFIX)/share/coffer/composer-plugin/src
+	install -m 0644 Integrations/composer-plugin/composer.json $(PREFIX)/share/coffer/composer-plugin/composer.json
+	install -m 0644 Integrations/composer-plugin/src/Plugin.php $(PREFIX)/share/coffer/composer-plugin/src/Plugin.php
+	@echo "installed the composer plugin in $(PREFIX)/share/coffer/composer-plugin ('coffer composer setup' enables it)"
 	@scripts/demo "$(PREFIX)/bin/coffer"
 
 demo: build

@@ -135,6 +135,43 @@ final class ComposerTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: project + "/composer-ran"), "the command ran with the vault locked")
     }
 
+    /// The composer plugin: installed offline into a temporary COMPOSER_HOME, it gives composer the key pair
+    /// the moment composer needs it, with no auth.json or COMPOSER_AUTH anywhere; locked, composer fails
+    /// with its own 401 and one line from Coffer; no file anywhere holds the secret afterwards.
+    func testThePluginGivesComposerCredentialsOnDemand() throws {
+        try addKeypair()
+        let plugin = URL(fileURLWithPath: Sandbox.fixtures).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Integrations/composer-plugin").path
+        XCTAssertRun(try sh("coffer composer setup --plugin '\(plugin)'"), stdout: ["composer will ask coffer for credentials: coffer/composer-plugin from \(plugin)"])
+        XCTAssertRun(try sh("coffer composer setup --plugin '\(plugin)'"), stdout: ["composer will ask coffer for credentials: coffer/composer-plugin from \(plugin)"])
+        let install = "composer install --no-interaction --no-progress"
+        var run = try sh(install)
+        XCTAssertNotEqual(run.status, 0, run.description)
+        XCTAssertEqual(run.stderr.components(separatedBy: "coffer: the vault is locked; run 'coffer unlock' to let composer use it").count, 2,
+                       "not one line from coffer: \(run.stderr)")
+        XCTAssertTrue(run.stderr.contains("401"), run.stderr)
+        XCTAssertFalse(installed())
+        XCTAssertEqual(try box.coffer(["unlock", "--max", "5m"] + pass).status, 0)
+        try clean()
+        let marker = try box.write("before-install", "")
+        run = try sh(install)
+        XCTAssertEqual(run.status, 0, run.description)
+        XCTAssertTrue(installed())
+        XCTAssertFalse(FileManager.default.fileExists(atPath: project + "/auth.json"))
+        // No file the run wrote, in the project, composer's home and cache or the temporary directory, holds
+        // the private key (this harness's own stdin files, in the sandboxes, are not composer's).
+        let scan = "{ find '\(project)' '\(box.root)/composer-home' '\(box.root)/composer-cache' -type f -newer '\(marker)' -print0; "
+            + "find \"${TMPDIR:-/tmp}\" -path '*/coffer-test-*' -prune -o -type f -newer '\(marker)' -print0; } 2>/dev/null "
+            + "| xargs -0 -r grep -l -- '\(Self.privateKey)'; true"
+        XCTAssertRun(try box.spawn(["/bin/sh", "-c", scan], stdin: "", fd3: nil, env: box.environment), stdout: [], "files holding the secret")
+        XCTAssertRun(try sh("coffer composer setup --undo"), stdout: ["removed coffer/composer-plugin from composer's global home"])
+        // Without the plugin (and without composer's cache of the download), composer has no credentials again.
+        try clean()
+        try? FileManager.default.removeItem(atPath: box.root + "/composer-cache")
+        run = try sh(install)
+        XCTAssertNotEqual(run.status, 0, "composer still got the key after the plugin was removed")
+    }
+
     func testExportFormatsQuoteAnySecret() throws {
         let awkward = #"it's "q" \ $HOME ${HOME} `x` ü"#
         XCTAssertEqual(try box.coffer(["add", "login", "odd", "--host", "repo.example:8443", "--username", "me"] + pass, stdin: awkward + "\n").status, 0)
