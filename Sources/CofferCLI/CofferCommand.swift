@@ -11,7 +11,7 @@ public struct CofferCommand: ParsableCommand {
         subcommands: [
             Init.self, Add.self, List.self, Show.self, Get.self, Enable.self, Disable.self, Remove.self, Rename.self, Edit.self, Rotate.self, Passwd.self, Rekey.self, Upgrade.self,
             UnlockCommand.self, Lock.self, Status.self, SlotCommand.self, GitCommand.self,
-            Export.self, Exec.self, Import.self, Check.self, ComposerCommand.self, AgentCommand.self,
+            Export.self, Exec.self, Import.self, Check.self, ComposerCommand.self, Which.self, AgentCommand.self,
         ]
     )
 

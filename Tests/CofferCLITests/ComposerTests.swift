@@ -8,6 +8,8 @@ import XCTest
 final class ComposerTests: XCTestCase {
     static let publicKey = "5d2c3e8b1a9f4c7e6b0a1d2e3f4a5b6c"
     static let privateKey = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+    static let token = "tok_0123456789abcdef"
+    static let otherPublicKey = "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", otherPrivateKey = "1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c"
     var box: Sandbox!
     var server: pid_t = 0
     var port = 0
@@ -26,6 +28,8 @@ final class ComposerTests: XCTestCase {
             "COFFER_TEST_USER": Self.publicKey, "COFFER_TEST_PASS": Self.privateKey,
             "COFFER_TEST_FORBIDDEN_USER": "expiredexpiredexpiredexpired0000", "COFFER_TEST_FORBIDDEN_PASS": "expired-private",
             "COFFER_TEST_DL_USER": "MAG123456789", "COFFER_TEST_DL_PASS": "dl token/with:odd@chars",
+            "COFFER_TEST_TOKEN": Self.token, "COFFER_TEST_LOG": box.root + "/requests.log",
+            "COFFER_TEST_USER2": Self.otherPublicKey, "COFFER_TEST_PASS2": Self.otherPrivateKey,
         ]) { $1 }
         server = try box.start(["/usr/bin/php", "-S", "127.0.0.1:\(port)", Sandbox.fixtures + "/composer_router.php"], stdin: "", env: env)
         var ready = false
@@ -170,6 +174,103 @@ final class ComposerTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: box.root + "/composer-cache")
         run = try sh(install)
         XCTAssertNotEqual(run.status, 0, "composer still got the key after the plugin was removed")
+    }
+
+    /// Through the plugin each kind of credential reaches the server in the header composer uses for it,
+    /// as if it had come from an auth.json. (github-oauth goes only to api.github.com and bitbucket-oauth is
+    /// exchanged at bitbucket.org, so neither can be sent to a loopback server; they are set as composer's
+    /// own auth.json loader sets them.)
+    func testThePluginSendsEachKindInComposersHeader() throws {
+        let plugin = URL(fileURLWithPath: Sandbox.fixtures).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Integrations/composer-plugin").path
+        XCTAssertEqual(try sh("coffer composer setup --plugin '\(plugin)'").status, 0)
+        XCTAssertEqual(try box.coffer(["unlock", "--max", "5m"] + pass).status, 0)
+        let basic = "Basic " + Data("\(Self.publicKey):\(Self.privateKey)".utf8).base64EncodedString()
+        let cases: [(String, [String], String)] = [
+            ("keypair", ["add", "keypair", "k", "--host", host, "--public-key", Self.publicKey], "Authorization: \(basic)"),
+            ("bearer", ["add", "token", "k", "--type", "bearer", "--host", host], "Authorization: Bearer \(Self.token)"),
+            ("gitlab-token", ["add", "token", "k", "--type", "gitlab-token", "--host", host], "PRIVATE-TOKEN: \(Self.token)"),
+            ("gitlab-oauth", ["add", "token", "k", "--type", "gitlab-oauth", "--host", host], "Authorization: Bearer \(Self.token)"),
+        ]
+        for (kind, add, header) in cases {
+            XCTAssertEqual(try box.coffer(add, stdin: (kind == "keypair" ? Self.privateKey : Self.token) + "\n").status, 0, kind)
+            try clean()
+            try? FileManager.default.removeItem(atPath: box.root + "/composer-cache")
+            try? FileManager.default.removeItem(atPath: box.root + "/requests.log")
+            let run = try sh("composer install --no-interaction --no-progress")
+            XCTAssertEqual(run.status, 0, "\(kind): \(run.description)")
+            let log = (try? String(contentsOfFile: box.root + "/requests.log", encoding: .utf8)) ?? ""
+            XCTAssertEqual(Set(log.split(separator: "\n").map(String.init)),
+                           ["/packages.json \(header)", "/dist/magic-1.0.0.zip \(header)"], kind)
+            XCTAssertEqual(try box.coffer(["remove", "k"]).status, 0)
+        }
+    }
+
+    /// Two projects, two key pairs for one host: each project's composer.json names its own, and each
+    /// composer run (through the plugin, exec or an export) sends that one; with no choice made and no
+    /// terminal, Coffer refuses to pick; a named entry that is missing, disabled or unusable is an error,
+    /// never another key.
+    func testEachProjectSendsTheKeyItNames() throws {
+        XCTAssertEqual(try box.coffer(["add", "keypair", "client-a", "--host", host, "--public-key", Self.publicKey] + pass, stdin: Self.privateKey + "\n").status, 0)
+        XCTAssertEqual(try box.coffer(["add", "keypair", "client-b", "--host", host, "--public-key", Self.otherPublicKey] + pass,
+                                      stdin: Self.otherPrivateKey + "\n").status, 0)
+        let plugin = URL(fileURLWithPath: Sandbox.fixtures).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Integrations/composer-plugin").path
+        XCTAssertEqual(try sh("coffer composer setup --plugin '\(plugin)'").status, 0)
+        XCTAssertEqual(try box.coffer(["unlock", "--max", "5m"] + pass).status, 0)
+        let manifest = try String(contentsOfFile: project + "/composer.json", encoding: .utf8)
+        func makeProject(_ name: String, choosing entry: String?) throws -> String {
+            let dir = box.root + "/" + name
+            try FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: true)
+            let extra = entry.map { ",\n    \"extra\": {\"coffer\": {\"\(host)\": \"\($0)\"}}\n}" } ?? "\n}"
+            try (manifest.trimmingCharacters(in: .whitespacesAndNewlines).dropLast() + extra).write(toFile: dir + "/composer.json", atomically: true, encoding: .utf8)
+            return dir
+        }
+        func basic(_ user: String, _ password: String) -> String { "Authorization: Basic " + Data("\(user):\(password)".utf8).base64EncodedString() }
+        for (name, entry, user, password) in [("project-a", "client-a", Self.publicKey, Self.privateKey), ("project-b", "client-b", Self.otherPublicKey, Self.otherPrivateKey)] {
+            let dir = try makeProject(name, choosing: entry)
+            try? FileManager.default.removeItem(atPath: box.root + "/composer-cache")
+            try? FileManager.default.removeItem(atPath: box.root + "/requests.log")
+            let run = try sh("cd '\(dir)' && composer install --no-interaction --no-progress")
+            XCTAssertEqual(run.status, 0, "\(name): \(run.description)")
+            let log = (try? String(contentsOfFile: box.root + "/requests.log", encoding: .utf8)) ?? ""
+            XCTAssertEqual(Set(log.split(separator: "\n").map(String.init)), ["/packages.json \(basic(user, password))", "/dist/magic-1.0.0.zip \(basic(user, password))"], name)
+            // From a directory below it too (the nearest composer.json upwards), through exec and export.
+            XCTAssertRun(try sh("cd '\(dir)/sub' && coffer exec -- sh -c 'printf %s \"$COMPOSER_AUTH\"'; echo"),
+                         stdout: [#"{"http-basic":{"\#(host)":{"password":"\#(password)","username":"\#(user)"}}}"#])
+            XCTAssertRun(try sh("cd '\(dir)/sub' && coffer which"), stdout: [
+                "HOST\(String(repeating: " ", count: host.count - 2))SECTION     ENTRY     WHY", "\(host)  http-basic  \(entry)  named in \(dir)/composer.json",
+            ])
+        }
+        // No choice, no terminal: no key is picked for the user.
+        let none = try makeProject("project-c", choosing: nil)
+        let refused = [
+            "coffer: error: 2 enabled entries for \(host) in http-basic: 'client-a', 'client-b'",
+            #"coffer: hint: name the one to use in composer.json: "extra": {"coffer": {"\#(host)": "NAME"}}, or pass --name"#,
+        ]
+        XCTAssertRun(try sh("cd '\(none)' && coffer exec -- true"), status: 1, stderr: refused)
+        XCTAssertRun(try sh("cd '\(none)' && coffer export composer --format env --name client-a"),
+                     stdout: [#"COMPOSER_AUTH='{"http-basic":{"\#(host)":{"password":"\#(Self.privateKey)","username":"\#(Self.publicKey)"}}}'"#])
+        try? FileManager.default.removeItem(atPath: box.root + "/composer-cache")
+        let run = try sh("cd '\(none)' && composer install --no-interaction --no-progress")
+        XCTAssertNotEqual(run.status, 0)
+        XCTAssertTrue(run.stderr.contains("coffer: error: 2 enabled entries for \(host) in http-basic"), run.stderr)
+        // A named entry that is missing, disabled, or for something composer cannot use is an error.
+        let missing = try makeProject("project-d", choosing: "nope")
+        XCTAssertRun(try sh("cd '\(missing)' && coffer export composer"), status: 6, stderr: [
+            "coffer: error: \(missing)/composer.json names 'nope' for \(host); the vault has no such entry",
+            "coffer: hint: 'coffer list' shows the names; another key is never used in its place",
+        ])
+        XCTAssertEqual(try box.coffer(["disable", "client-b"]).status, 0)
+        XCTAssertRun(try sh("cd '\(box.root)/project-b' && coffer exec -- true"), status: 1, stderr: [
+            "coffer: error: 'client-b', which \(box.root)/project-b/composer.json names for \(host), is disabled",
+            "coffer: hint: enable it with 'coffer enable client-b', or name another entry",
+        ])
+        XCTAssertEqual(try box.coffer(["add", "login", "ssh-key", "--protocol", "ssh", "--host", host, "--username", "git"], stdin: "pw\n").status, 0)
+        let unusable = try makeProject("project-e", choosing: "ssh-key")
+        XCTAssertRun(try sh("cd '\(unusable)' && coffer export composer"), status: 2, stderr: [
+            "coffer: error: 'ssh-key', which \(unusable)/composer.json names for \(host), is a login composer cannot use",
+        ])
     }
 
     func testExportFormatsQuoteAnySecret() throws {

@@ -126,4 +126,22 @@ final class PeopleTests: XCTestCase {
         XCTAssertEqual(result.transcript, "New passphrase: \nRepeat passphrase: \nderiving the vault's key from the passphrase (Argon2id, 64 MiB)…\n"
             + "created \(other) (kdf interactive: opslimit 2, memlimit 64 MiB)\n")
     }
+
+    /// Two enabled entries for one host and no project choice: at a terminal Coffer uses the most recently
+    /// updated and says so (unattended, it refuses: ComposerTests).
+    func testAtATerminalTheChosenEntryIsNamed() throws {
+        for (name, key) in [("older", "a"), ("newer", "b")] {
+            XCTAssertEqual(try box.coffer(["add", "token", name, "--type", "bearer", "--host", "h.example"] + pass, stdin: "tok-\(key)\n").status, 0)
+            box.now += 60
+        }
+        let empty = box.root + "/no-project"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        let session = try TerminalSession(["/bin/sh", "-c", "cd '\(empty)' && exec coffer export composer --format env " + pass.joined(separator: " ")],
+                                          env: box.environment)
+        let result = session.finish()
+        XCTAssertEqual(result.status, 0, result.transcript)
+        XCTAssertEqual(result.transcript, "unlocking…\n"
+            + "coffer: warning: using 'newer' for h.example, the most recently updated of 'newer', 'older'; name one in composer.json extra.coffer\n"
+            + #"COMPOSER_AUTH='{"bearer":{"h.example":"tok-b"}}'"# + "\n")
+    }
 }

@@ -92,6 +92,12 @@ final class Plugin implements PluginInterface, EventSubscriberInterface
             }
             return null;
         }
+        // What Coffer said besides (which of several entries it used, at a terminal), as it said it.
+        foreach (explode("\n", trim($err)) as $note) {
+            if ($note !== '') {
+                $this->io->writeError('<warning>' . $note . '</warning>');
+            }
+        }
         $document = json_decode($out, true);
         return is_array($document) ? $document : null;
     }

@@ -20,7 +20,13 @@ struct ComposerCredentials: ParsableCommand {
         let socket = AgentSocket.path(forVault: VaultLocation.resolve(vault))
         let request = AgentCodec.exportRequest(EntrySelection(hosts: [host], enabledOnly: true), history: false)
         guard let reply = try AgentClient.requestIfRunning(socketPath: socket, request) else { throw CLIError.locked(socket: socket) }
-        let (document, warnings) = ComposerAuth.document(from: try AgentCodec.entries(reply, redacted: false))
+        let entries = try AgentCodec.entries(reply, redacted: false)
+        let (document, warnings) = try ProjectChoice.composerDocument(entries, names: [], hosts: [host]) { names in
+            guard let listed = try AgentClient.requestIfRunning(socketPath: socket, AgentCodec.listRequest(EntrySelection(names: names))) else {
+                throw CLIError.locked(socket: socket)
+            }
+            return try AgentCodec.entries(listed, redacted: true)
+        }
         warnings.forEach { Console.warning($0) }
         Console.out(JSONText.encode(ComposerAuth.json(document), pretty: false))
     }

@@ -31,10 +31,11 @@ struct Exec: ParsableCommand {
     func run() throws {
         let withComposer = composer || !netrc
         // The vault first: when it is locked or damaged, the command does not run at all.
-        let entries = try VaultSession(options).export(selection.selection)
+        let session = VaultSession(options)
+        let entries = try session.export(selection.selection)
         var environment = Environment.all
         if withComposer {
-            let (document, warnings) = ComposerAuth.document(from: entries)
+            let (document, warnings) = try ProjectChoice.composerDocument(entries, names: selection.name, hosts: selection.host) { try session.list(EntrySelection(names: $0)) }
             warnings.forEach { Console.warning($0) }
             var existing: [String: JSONValue] = [:]
             if let current = environment["COMPOSER_AUTH"], !current.isEmpty {

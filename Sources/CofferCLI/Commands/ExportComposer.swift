@@ -27,8 +27,9 @@ struct ExportComposer: ParsableCommand {
 
     func run() throws {
         if let write { try PrivateFile.checkNotExposed(write) }
-        let entries = try VaultSession(options).export(selection.selection)
-        let (document, warnings) = ComposerAuth.document(from: entries)
+        let session = VaultSession(options)
+        let entries = try session.export(selection.selection)
+        let (document, warnings) = try ProjectChoice.composerDocument(entries, names: selection.name, hosts: selection.host) { try session.list(EntrySelection(names: $0)) }
         warnings.forEach { Console.warning($0) }
         if let write {
             var existing: [String: JSONValue] = [:]

@@ -6,32 +6,6 @@ enum ComposerAuth {
     /// The sections Coffer writes, in composer's names.
     static let sections = ["bearer", "bitbucket-oauth", "github-oauth", "gitlab-oauth", "gitlab-token", "http-basic"]
 
-    /// section → host → value. Key pairs, download tokens and http(s) logins go under `http-basic`; tokens under
-    /// their type. The host key is the entry's host, which carries `:port` only for a non-default port, as
-    /// composer's own origin does. When several entries claim one host in one section, the most recently
-    /// updated wins, and the others are reported in `warnings`. An entry whose secret is not UTF-8 (git may
-    /// store any bytes) is left out and reported: a JSON string would carry it altered.
-    static func document(from entries: [Entry]) -> (document: [String: [String: JSONValue]], warnings: [String]) {
-        var document: [String: [String: JSONValue]] = [:]
-        var chosen: [String: Entry] = [:]
-        var warnings: [String] = []
-        for e in enabledNewestFirst(entries) {
-            guard let (section, value) = item(e) else { continue }
-            guard e.secret.isUTF8 else {
-                warnings.append(notText(e, in: "auth.json"))
-                continue
-            }
-            let key = section + " " + e.host
-            if let winner = chosen[key] {
-                warnings.append("'\(e.name)' is shadowed by '\(winner.name)' for \(e.host) in \(section)")
-                continue
-            }
-            chosen[key] = e
-            document[section, default: [:]][e.host] = value
-        }
-        return (document, warnings)
-    }
-
     /// Enabled entries, the most recently updated first (then by name): the order in which an export's
     /// entries claim their hosts.
     static func enabledNewestFirst(_ entries: [Entry]) -> [Entry] {
@@ -42,6 +16,10 @@ enum ComposerAuth {
         "'\(e.name)' is left out of \(what): its secret is not UTF-8 text"
     }
 
+    /// An entry's section and value in composer's document (`ProjectChoice` decides which entry answers each
+    /// host): key pairs, download tokens and http(s) logins under `http-basic`, tokens under their type; nil
+    /// for what composer cannot use. The host key is the entry's host, with `:port` only for a non-default
+    /// port, as composer's own origin has it.
     static func item(_ e: Entry) -> (String, JSONValue)? {
         let basic = JSONValue.object(["username": .string(e.username ?? ""), "password": .string(e.secret.revealed())])
         switch e.kind {

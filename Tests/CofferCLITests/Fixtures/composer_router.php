@@ -3,7 +3,11 @@
 // Demands HTTP basic auth like repo.magento.com: 401 with a JSON `warning` without valid keys, 403 for the key
 // pair COFFER_TEST_FORBIDDEN_USER (valid keys without access). Serves packages.json and one package's dist zip,
 // and /download/release.txt for a MAGEID + download token. /echo/… answers anyone with what curl sent.
+// A token COFFER_TEST_TOKEN is accepted as `Authorization: Bearer` or `PRIVATE-TOKEN`, and with
+// COFFER_TEST_LOG set every request's path and credentials header are appended to that file, so tests see
+// which header each kind of credential arrived in.
 $valid = [getenv('COFFER_TEST_USER') => getenv('COFFER_TEST_PASS')];
+if (getenv('COFFER_TEST_USER2')) $valid[getenv('COFFER_TEST_USER2')] = getenv('COFFER_TEST_PASS2');
 $forbidden = [getenv('COFFER_TEST_FORBIDDEN_USER') => getenv('COFFER_TEST_FORBIDDEN_PASS')];
 $download = [getenv('COFFER_TEST_DL_USER') => getenv('COFFER_TEST_DL_PASS')];
 
@@ -27,6 +31,13 @@ function deny(int $status, string $warning): void {
 
 $path = parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH);
 $port = $_SERVER['SERVER_PORT'];
+$token = getenv('COFFER_TEST_TOKEN');
+$private = $_SERVER['HTTP_PRIVATE_TOKEN'] ?? '';
+if (getenv('COFFER_TEST_LOG')) {
+    $seen = $header !== '' ? 'Authorization: ' . $header : ($private !== '' ? 'PRIVATE-TOKEN: ' . $private : 'none');
+    file_put_contents(getenv('COFFER_TEST_LOG'), "$path $seen\n", FILE_APPEND);
+}
+$byToken = is_string($token) && $token !== '' && (hash_equals('Bearer ' . $token, $header) || hash_equals($token, $private));
 
 // For the quoting tests: the credentials curl sent, as hex, in the JSON warning that `coffer check` prints.
 if (strpos($path, '/echo/') === 0) {
@@ -50,7 +61,7 @@ if ($path === '/download/release.txt') {
 }
 
 if (matches($forbidden, $user, $pass)) { deny(403, 'Your access to this repository has expired'); return true; }
-if (!matches($valid, $user, $pass)) { deny(401, 'Invalid credentials for repository'); return true; }
+if (!$byToken && !matches($valid, $user, $pass)) { deny(401, 'Invalid credentials for repository'); return true; }
 
 if ($path === '/packages.json') {
     header('Content-Type: application/json');
