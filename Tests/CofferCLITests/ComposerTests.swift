@@ -9,6 +9,9 @@ final class ComposerTests: XCTestCase {
     static let publicKey = "5d2c3e8b1a9f4c7e6b0a1d2e3f4a5b6c"
     static let privateKey = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
     static let token = "tok_0123456789abcdef"
+    /// The composer plugin of this repository (Integrations/composer-plugin).
+    static let plugin = URL(fileURLWithPath: Sandbox.fixtures).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Integrations/composer-plugin").path
     static let otherPublicKey = "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", otherPrivateKey = "1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c"
     var box: Sandbox!
     var server: pid_t = 0
@@ -144,8 +147,7 @@ final class ComposerTests: XCTestCase {
     /// with its own 401 and one line from Coffer; no file anywhere holds the secret afterwards.
     func testThePluginGivesComposerCredentialsOnDemand() throws {
         try addKeypair()
-        let plugin = URL(fileURLWithPath: Sandbox.fixtures).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Integrations/composer-plugin").path
+        let plugin = Self.plugin
         XCTAssertRun(try sh("coffer composer setup --plugin '\(plugin)'"), stdout: ["composer will ask coffer for credentials: coffer/composer-plugin from \(plugin)"])
         XCTAssertRun(try sh("coffer composer setup --plugin '\(plugin)'"), stdout: ["composer will ask coffer for credentials: coffer/composer-plugin from \(plugin)"])
         let install = "composer install --no-interaction --no-progress"
@@ -181,8 +183,7 @@ final class ComposerTests: XCTestCase {
     /// exchanged at bitbucket.org, so neither can be sent to a loopback server; they are set as composer's
     /// own auth.json loader sets them.)
     func testThePluginSendsEachKindInComposersHeader() throws {
-        let plugin = URL(fileURLWithPath: Sandbox.fixtures).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Integrations/composer-plugin").path
+        let plugin = Self.plugin
         XCTAssertEqual(try sh("coffer composer setup --plugin '\(plugin)'").status, 0)
         XCTAssertEqual(try box.coffer(["unlock", "--max", "5m"] + pass).status, 0)
         let basic = "Basic " + Data("\(Self.publicKey):\(Self.privateKey)".utf8).base64EncodedString()
@@ -214,8 +215,7 @@ final class ComposerTests: XCTestCase {
         XCTAssertEqual(try box.coffer(["add", "keypair", "client-a", "--host", host, "--public-key", Self.publicKey] + pass, stdin: Self.privateKey + "\n").status, 0)
         XCTAssertEqual(try box.coffer(["add", "keypair", "client-b", "--host", host, "--public-key", Self.otherPublicKey] + pass,
                                       stdin: Self.otherPrivateKey + "\n").status, 0)
-        let plugin = URL(fileURLWithPath: Sandbox.fixtures).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Integrations/composer-plugin").path
+        let plugin = Self.plugin
         XCTAssertEqual(try sh("coffer composer setup --plugin '\(plugin)'").status, 0)
         XCTAssertEqual(try box.coffer(["unlock", "--max", "5m"] + pass).status, 0)
         let manifest = try String(contentsOfFile: project + "/composer.json", encoding: .utf8)
