@@ -119,6 +119,9 @@ def main():
     targets.append(("`coffer list` through the agent ≤ 2 × `git credential-cache get` alone (start-up: 10 entries)", r is not None and r <= 2, f"{r:.2f}×" if r else "-"))
     row("`coffer list`, 1,000 entries (agent)", median("coffer list, 1000 entries (agent)"), "`coffer list`, 10 entries", median("coffer list, 10 entries (agent)"))
     r = row("`coffer --version`", median("coffer --version"), "`git credential-cache get` alone", cache_get)
+    r = row("no-op `composer install`, coffer plugin", median("composer install (no-op), coffer plugin"),
+            "same, COMPOSER_AUTH", median("composer install (no-op), COMPOSER_AUTH"))
+    targets.append(("no-op `composer install` with the plugin ≤ 1.05 × with COMPOSER_AUTH", r is not None and r <= 1.05, f"{r:.3f}×" if r else "-"))
 
     out = []
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())

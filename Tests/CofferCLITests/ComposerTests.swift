@@ -170,6 +170,18 @@ final class ComposerTests: XCTestCase {
             + "find \"${TMPDIR:-/tmp}\" -path '*/coffer-test-*' -prune -o -type f -newer '\(marker)' -print0; } 2>/dev/null "
             + "| xargs -0 -r grep -l -- '\(Self.privateKey)'; true"
         XCTAssertRun(try box.spawn(["/bin/sh", "-c", scan], stdin: "", fd3: nil, env: box.environment), stdout: [], "files holding the secret")
+        // Credentials composer already has win, as composer documents: an auth.json for the host means the
+        // plugin does not ask (the server sees auth.json's key pair, not the vault's).
+        try clean()
+        try? FileManager.default.removeItem(atPath: box.root + "/composer-cache")
+        try? FileManager.default.removeItem(atPath: box.root + "/requests.log")
+        let theirs = #"{"http-basic": {"\#(host)": {"username": "\#(Self.otherPublicKey)", "password": "\#(Self.otherPrivateKey)"}}}"#
+        try theirs.write(toFile: project + "/auth.json", atomically: true, encoding: .utf8)
+        chmod(project + "/auth.json", 0o600)
+        XCTAssertEqual(try sh(install).status, 0)
+        let basic = "Authorization: Basic " + Data("\(Self.otherPublicKey):\(Self.otherPrivateKey)".utf8).base64EncodedString()
+        XCTAssertEqual(Set(((try? String(contentsOfFile: box.root + "/requests.log", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)),
+                       ["/packages.json \(basic)", "/dist/magic-1.0.0.zip \(basic)"])
         XCTAssertRun(try sh("coffer composer setup --undo"), stdout: ["removed coffer/composer-plugin from composer's global home"])
         // Without the plugin (and without composer's cache of the download), composer has no credentials again.
         try clean()
@@ -179,9 +191,9 @@ final class ComposerTests: XCTestCase {
     }
 
     /// Through the plugin each kind of credential reaches the server in the header composer uses for it,
-    /// as if it had come from an auth.json. (github-oauth goes only to api.github.com and bitbucket-oauth is
-    /// exchanged at bitbucket.org, so neither can be sent to a loopback server; they are set as composer's
-    /// own auth.json loader sets them.)
+    /// as if it had come from an auth.json. (On a host other than github.com and bitbucket.org, composer sends
+    /// a github-oauth token as `TOKEN:x-oauth-basic` and a bitbucket consumer as `KEY:SECRET`, basic auth;
+    /// on those two it uses their APIs, which a loopback server cannot stand in for.)
     func testThePluginSendsEachKindInComposersHeader() throws {
         let plugin = Self.plugin
         XCTAssertEqual(try sh("coffer composer setup --plugin '\(plugin)'").status, 0)
@@ -192,9 +204,14 @@ final class ComposerTests: XCTestCase {
             ("bearer", ["add", "token", "k", "--type", "bearer", "--host", host], "Authorization: Bearer \(Self.token)"),
             ("gitlab-token", ["add", "token", "k", "--type", "gitlab-token", "--host", host], "PRIVATE-TOKEN: \(Self.token)"),
             ("gitlab-oauth", ["add", "token", "k", "--type", "gitlab-oauth", "--host", host], "Authorization: Bearer \(Self.token)"),
+            ("github-oauth", ["add", "token", "k", "--type", "github-oauth", "--host", host],
+             "Authorization: Basic " + Data("\(Self.token):x-oauth-basic".utf8).base64EncodedString()),
+            ("bitbucket-oauth", ["add", "token", "k", "--type", "bitbucket-oauth", "--host", host, "--consumer-key", Self.token],
+             "Authorization: Basic " + Data("\(Self.token):consumer-secret".utf8).base64EncodedString()),
         ]
         for (kind, add, header) in cases {
-            XCTAssertEqual(try box.coffer(add, stdin: (kind == "keypair" ? Self.privateKey : Self.token) + "\n").status, 0, kind)
+            let secret = kind == "keypair" ? Self.privateKey : kind == "bitbucket-oauth" ? "consumer-secret" : Self.token
+            XCTAssertEqual(try box.coffer(add, stdin: secret + "\n").status, 0, kind)
             try clean()
             try? FileManager.default.removeItem(atPath: box.root + "/composer-cache")
             try? FileManager.default.removeItem(atPath: box.root + "/requests.log")

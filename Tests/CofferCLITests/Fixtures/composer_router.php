@@ -37,7 +37,10 @@ if (getenv('COFFER_TEST_LOG')) {
     $seen = $header !== '' ? 'Authorization: ' . $header : ($private !== '' ? 'PRIVATE-TOKEN: ' . $private : 'none');
     file_put_contents(getenv('COFFER_TEST_LOG'), "$path $seen\n", FILE_APPEND);
 }
-$byToken = is_string($token) && $token !== '' && (hash_equals('Bearer ' . $token, $header) || hash_equals($token, $private));
+// Or as the username of basic auth, as composer sends a GitHub Enterprise token (`TOKEN:x-oauth-basic`) or a
+// bitbucket consumer key (`KEY:SECRET`) to a host that is not github.com or bitbucket.org.
+$byToken = is_string($token) && $token !== '' && (hash_equals('Bearer ' . $token, $header) || hash_equals($token, $private)
+    || ($user !== null && hash_equals($token, $user)));
 
 // For the quoting tests: the credentials curl sent, as hex, in the JSON warning that `coffer check` prints.
 if (strpos($path, '/echo/') === 0) {
