@@ -13,6 +13,8 @@ struct CofferRun: Equatable, CustomStringConvertible {
 
 final class Sandbox {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
+    /// The repository's root (Tests/CofferCLITests/ is two levels below it).
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
     static let binaryDirectory: String = {
         if let dir = ProcessInfo.processInfo.environment["COFFER_BIN_DIR"] { return dir }

@@ -10,8 +10,7 @@ final class ComposerTests: XCTestCase {
     static let privateKey = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
     static let token = "tok_0123456789abcdef"
     /// The composer plugin of this repository (Integrations/composer-plugin).
-    static let plugin = URL(fileURLWithPath: Sandbox.fixtures).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Integrations/composer-plugin").path
+    static let plugin = Sandbox.repository + "/Integrations/composer-plugin"
     static let otherPublicKey = "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", otherPrivateKey = "1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c"
     var box: Sandbox!
     var server: pid_t = 0

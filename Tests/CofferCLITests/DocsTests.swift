@@ -9,8 +9,7 @@ final class DocsTests: XCTestCase {
         let manual = Sandbox.binaryDirectory + "/generate-manual"
         guard FileManager.default.isExecutableFile(atPath: manual) else { return XCTFail("\(manual) is missing; scripts/test builds it") }
         let prefix = box.root + "/prefix"
-        let script = URL(fileURLWithPath: Sandbox.fixtures).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("scripts/install-docs").path
+        let script = Sandbox.repository + "/scripts/install-docs"
         XCTAssertRun(try box.spawn([script, prefix, Sandbox.binaryDirectory + "/coffer", manual], stdin: "", fd3: nil, env: box.environment),
                      stdout: ["installed the man page and bash, zsh and fish completions under \(prefix)/share"])
         let man = try String(contentsOfFile: prefix + "/share/man/man1/coffer.1", encoding: .utf8)

@@ -5,8 +5,7 @@ import XCTest
 /// commands: it keeps opening, the first write upgrades it and keeps the version-1 file as the backup, a
 /// re-key waits until every slot is converted, and then revokes (vault-v2.md §3.4, §5).
 final class UpgradeTests: XCTestCase {
-    static let vectors = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Formats/vectors")
+    static let vectors = URL(fileURLWithPath: Sandbox.repository).appendingPathComponent("Formats/vectors")
 
     func testAVersion1VaultUpgradesAndThenRekeys() throws {
         let box = try Sandbox()
@@ -48,7 +47,7 @@ final class UpgradeTests: XCTestCase {
     /// adds, an empty username and password.
     func testAVersion2VaultUpgradesToVersion3() throws {
         let box = try Sandbox()
-        let v2Vectors = Self.vectors.deletingLastPathComponent().appendingPathComponent("vectors-v2")
+        let v2Vectors = URL(fileURLWithPath: Sandbox.repository).appendingPathComponent("Formats/vectors-v2")
         let v2 = Array(try Data(contentsOf: v2Vectors.appendingPathComponent("entries.coffer")))
         XCTAssertEqual(v2[6], 2)
         try FileManager.default.createDirectory(atPath: (box.vault as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

@@ -12,15 +12,19 @@ let package = Package(
     dependencies: [.package(name: "coffer", path: "../..")],
     targets: [
         .target(name: "FuzzDriver"),
+        // The round-trip oracle the payload and importer targets share.
+        .target(name: "FuzzEntries", dependencies: [.product(name: "CofferCore", package: "coffer")]),
         .executableTarget(name: "FuzzVaultFile", dependencies: core, swiftSettings: fuzzFlags),
-        .executableTarget(name: "FuzzPayload", dependencies: core, swiftSettings: fuzzFlags),
+        .executableTarget(name: "FuzzPayload", dependencies: core + ["FuzzEntries"], swiftSettings: fuzzFlags),
         .executableTarget(name: "FuzzAgentFrame",
                           dependencies: [.product(name: "CofferAgentProtocol", package: "coffer"), .product(name: "CofferSodium", package: "coffer"), "FuzzDriver"],
                           swiftSettings: fuzzFlags),
         .executableTarget(name: "FuzzGitCredential",
                           dependencies: [.product(name: "CofferAgentProtocol", package: "coffer"), .product(name: "CofferSodium", package: "coffer"), "FuzzDriver"],
                           swiftSettings: fuzzFlags),
-        .executableTarget(name: "FuzzImportComposer", dependencies: core + [.product(name: "CofferCLI", package: "coffer")], swiftSettings: fuzzFlags),
-        .executableTarget(name: "FuzzImportGitCredentials", dependencies: core + [.product(name: "CofferCLI", package: "coffer")], swiftSettings: fuzzFlags),
+        .executableTarget(name: "FuzzImportComposer", dependencies: core + ["FuzzEntries", .product(name: "CofferCLI", package: "coffer")],
+                          swiftSettings: fuzzFlags),
+        .executableTarget(name: "FuzzImportGitCredentials", dependencies: core + ["FuzzEntries", .product(name: "CofferCLI", package: "coffer")],
+                          swiftSettings: fuzzFlags),
     ]
 )

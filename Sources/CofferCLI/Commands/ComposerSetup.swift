@@ -37,14 +37,7 @@ struct ComposerSetup: ParsableCommand {
         Console.out("composer will ask coffer for credentials: \(ComposerSetup.package) from \(real)")
     }
 
-    /// composer, whose own complaint, if it fails, becomes coffer's one error line.
     func composer(_ arguments: [String]) throws -> String {
-        guard let result = Subprocess.run(["composer"] + arguments) else { throw CLIError.failure("cannot run composer", hint: "install composer") }
-        guard result.status == 0 else {
-            let said = result.stderr.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
-            let line = said.split(separator: "\n").map { $0.trimmed }.first { !$0.isEmpty }
-            throw CLIError.failure("composer \(arguments.prefix(2).joined(separator: " ")) failed (exit \(result.status))" + (line.map { ": " + Escaping.untrusted($0) } ?? ""))
-        }
-        return result.output
+        try ChildProcess.capture(["composer"] + arguments, what: "composer \(arguments.prefix(2).joined(separator: " "))").output
     }
 }

@@ -74,14 +74,7 @@ struct GitSetup: ParsableCommand {
         try report("added", value, "git will ask coffer for credentials: \(key)=\(value) (\(scopeName))")
     }
 
-    /// git, whose own complaint, if any, becomes coffer's one error line.
     func git(_ arguments: [String], allowed: Set<Int32> = [0]) throws -> (status: Int32, output: String) {
-        guard let result = Subprocess.run(["git"] + arguments) else { throw CLIError.failure("cannot run git", hint: "install git") }
-        guard allowed.contains(result.status) else {
-            let said = result.stderr.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
-            let line = said.split(separator: "\n").first.map { $0.hasPrefix("fatal: ") || $0.hasPrefix("error: ") ? String($0.drop { $0 != " " }.dropFirst()) : String($0) }
-            throw CLIError.failure("git config failed (exit \(result.status))" + (line.map { ": " + Escaping.untrusted($0) } ?? ""))
-        }
-        return (result.status, result.output)
+        try ChildProcess.capture(["git"] + arguments, allowed: allowed, what: "git config")
     }
 }

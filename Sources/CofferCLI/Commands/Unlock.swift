@@ -26,18 +26,8 @@ struct UnlockCommand: ParsableCommand {
         }
         _ = try VaultSession.checkBeforeAsking(VaultStore(path: vault), options)
         // The agent runs the KDF; a passphrase typed wrong at the terminal is asked again, as for the file.
-        var tries = 1
-        while true {
-            let (method, secret) = try unlockSecret()
-            Console.progress("unlocking…")
-            do {
-                try AgentLauncher.start(vault: vault, socket: socket, idle: timers.idleSeconds, max: timers.maxSeconds, method: method, secret: secret)
-                break
-            } catch AgentError.remote(let message, .badKey)
-                where message == VaultError.wrongPassphrase.description && options.asksOnTerminal && tries < SecretInput.terminalTries {
-                Terminal.say("wrong passphrase; try again")
-                tries += 1
-            }
+        try options.withPassphraseTries(read: unlockSecret) { method, secret in
+            try AgentLauncher.start(vault: vault, socket: socket, idle: timers.idleSeconds, max: timers.maxSeconds, method: method, secret: secret)
         }
         Console.out("unlocked \(vault) (idle \(DurationText.format(timers.idleSeconds)), max \(DurationText.format(timers.maxSeconds)))")
     }

@@ -93,11 +93,7 @@ enum ErrorReport {
 
     /// The first word where only a subcommand can stand (after `coffer`, `add`, `slot`…), when it names none.
     static func unknownCommand(_ arguments: [String]) -> (message: String, hint: String)? {
-        let path = commandPath(arguments)
-        var command: ParsableCommand.Type = CofferCommand.self
-        for word in path.dropFirst() {
-            command = command.configuration.subcommands.first { name(of: $0) == word }!
-        }
+        let (path, command) = walk(arguments)
         let subcommands = command.configuration.subcommands.map(name(of:))
         guard !subcommands.isEmpty, let word = arguments.dropFirst(path.count - 1).first, !word.hasPrefix("-"), word != "help" else { return nil }
         let group = path.joined(separator: " ")
@@ -127,7 +123,10 @@ enum ErrorReport {
     }
 
     /// The words of `arguments` that name subcommands: `coffer add token` for `add token NAME --type x`.
-    static func commandPath(_ arguments: [String]) -> [String] {
+    static func commandPath(_ arguments: [String]) -> [String] { walk(arguments).path }
+
+    /// The leading words of `arguments` that name subcommands, and the command they reach.
+    static func walk(_ arguments: [String]) -> (path: [String], command: ParsableCommand.Type) {
         var path = ["coffer"]
         var command: ParsableCommand.Type = CofferCommand.self
         for word in arguments {
@@ -135,7 +134,7 @@ enum ErrorReport {
             path.append(word)
             command = sub
         }
-        return path
+        return (path, command)
     }
 
     private static func lowercasedFirst(_ text: String) -> String {

@@ -42,16 +42,31 @@ struct VaultOptions: ParsableArguments {
     /// Unlocks `file` (one KDF a try): a wrong passphrase typed at the terminal is asked again, up to
     /// `SecretInput.terminalTries` in all, as sudo does; one from a descriptor, a file, or a key file is not.
     func open(_ file: VaultFile) throws -> Vault {
+        try withPassphraseTries(read: unlock) { try Vault.open(file, with: $0) }
+    }
+
+    /// `read` the passphrase (or key file), then `unlock` with it (the KDF runs: "unlocking…" is said
+    /// first); again after a wrong passphrase typed at the terminal, up to `SecretInput.terminalTries` in all.
+    /// The file's `wrongPassphrase` and the agent's reply for it (`coffer unlock`) count alike.
+    func withPassphraseTries<T, R>(read: () throws -> T, unlock: (T) throws -> R) throws -> R {
         var tries = 1
         while true {
-            let unlock = try self.unlock()
+            let secret = try read()
             Console.progress("unlocking…")
-            do { return try Vault.open(file, with: unlock) } catch {
-                guard case .wrongPassphrase = error, asksOnTerminal, tries < SecretInput.terminalTries else { throw error }
+            do {
+                return try unlock(secret)
+            } catch {
+                guard VaultOptions.isWrongPassphrase(error), asksOnTerminal, tries < SecretInput.terminalTries else { throw error }
                 Terminal.say("wrong passphrase; try again")
                 tries += 1
             }
         }
+    }
+
+    static func isWrongPassphrase(_ error: Error) -> Bool {
+        if case VaultError.wrongPassphrase = error { return true }
+        if case AgentError.remote(let message, .badKey) = error { return message == VaultError.wrongPassphrase.description }
+        return false
     }
 
     /// How to unlock, reading the passphrase or key file now.
