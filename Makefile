@@ -47,7 +47,7 @@ demo: build
 test: test-deps
 	scripts/test
 
-## vectors: regenerate Formats/vectors-v3 after a format change (commit them with the spec)
+## vectors: regenerate Formats/vectors-v4 after a format change (commit them with the spec)
 vectors: deps
 	COFFER_WRITE_VECTORS=1 $(SWIFT) test --filter VectorGenerator
 

@@ -6,13 +6,14 @@ extension VaultError {
     /// The failure kind this error travels as, between processes and to the exit code.
     public var failureKind: FailureKind {
         switch self {
-        case .wrongPassphrase, .wrongKeyFile, .noSlot, .invalidKeyFile, .invalidPassphrase: .badKey
+        case .wrongPassphrase, .wrongKeyFile, .noSlot, .invalidKeyFile, .invalidPassphrase, .notAMember: .badKey
         case .notAVault, .truncated, .badSlotCount, .badSlot, .noKnownSlot, .malformedHeader, .headerTampered, .payloadTampered, .malformedPayload: .damaged
         case .unsupportedVersion, .unsupportedKDFAlgorithm, .kdfParametersOutOfRange, .kdfBudgetExceeded, .fileTooLarge: .unsupported
-        case .entryNotFound, .vaultNotFound, .slotNotFound: .notFound
+        case .entryNotFound, .vaultNotFound, .slotNotFound, .memberNotFound: .notFound
         case .duplicateName, .vaultExists: .exists
         case .invalidName, .invalidEntry, .lastSlot, .slotTableFull, .invalidSlot, .cannotRekey: .invalid
         case .rekeyedWithoutSlot: .locked
+        case .teamRefused: .damaged
         case .system, .crypto, .lockBusy, .lockUntrusted: .failure
         }
     }
@@ -103,7 +104,7 @@ public enum AgentCodec {
         switch change {
         case .add: "add"
         case .remove: "remove"
-        case .setEnabled(_, let enabled): enabled ? "enable" : "disable"
+        case .setEnabled(_, let enabled, _): enabled ? "enable" : "disable"
         case .rotate: "rotate"
         case .rename: "rename"
         case .edit: "edit"
@@ -120,8 +121,11 @@ public enum AgentCodec {
         case .add(let entries, let skipExisting):
             request.add(.payload, secret: try EntryList.encode(entries))
             if skipExisting { request.add(.skipExisting, true) }
-        case .remove(let name), .setEnabled(let name, _):
+        case .remove(let name):
             request.add(.name, name)
+        case .setEnabled(let name, _, let accept):
+            request.add(.name, name)
+            if accept { request.add(.acceptExposure, true) }
         case .rotate(let name, let secret, let username, let purgeHistory):
             request.add(.name, name)
             request.add(.secret, secret: secret)
@@ -161,7 +165,8 @@ public enum AgentCodec {
             guard let payload = request.secret(.payload) else { throw AgentRequestError.protocol("add needs a payload") }
             return (.add(try EntryList(decoding: try payload.copied()).entries, skipExisting: request.flag(.skipExisting)), now)
         case "remove": return (.remove(try name()), now)
-        case "enable", "disable": return (.setEnabled(try name(), word == "enable"), now)
+        case "enable", "disable":
+            return (.setEnabled(try name(), word == "enable", acceptExposure: word == "enable" && request.flag(.acceptExposure)), now)
         case "rotate":
             guard let secret = request.secret(.secret) else { throw AgentRequestError.protocol("rotate needs a secret") }
             return (.rotate(try name(), secret: Secret(try secret.copied()), username: request.string(.username),

@@ -38,6 +38,7 @@ public enum AgentField: String, Sendable, CaseIterable {
     case change, now, secret, username
     case skipExisting = "skip-existing"
     case purgeHistory = "purge-history"
+    case acceptExposure = "accept-exposure"
     case changed, added, skipped
     // change rename and edit.
     case newName = "new-name"

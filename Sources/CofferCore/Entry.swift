@@ -77,6 +77,36 @@ public struct HistoryRecord: Sendable {
     }
 }
 
+/// A removed member (or host) who could read an entry's secret: "exposed to MEMBER since SINCE" until the
+/// secret is rotated or the exposure accepted (v2 §11.3).
+public struct Exposure: Sendable, Equatable {
+    public var member: String
+    /// When the member was removed (Unix seconds).
+    public var since: Int64
+
+    public init(member: String, since: Int64) {
+        self.member = member
+        self.since = since
+    }
+}
+
+/// An entry's stable id (version 4): 16 random bytes made with the entry and never changed, so a merge can
+/// pair the same entry in three versions of a vault whatever its name became.
+public struct EntryID: Hashable, Sendable, CustomStringConvertible {
+    public let bytes: [UInt8]
+
+    public init?(bytes: [UInt8]) {
+        guard bytes.count == VaultFormat.entryIDBytes else { return nil }
+        self.bytes = bytes
+    }
+
+    public static func random() throws(VaultError) -> EntryID {
+        do { return EntryID(bytes: try Random.bytes(VaultFormat.entryIDBytes))! } catch { throw .crypto(error) }
+    }
+
+    public var description: String { Identity.hex(bytes) }
+}
+
 /// One credential. Which fields a kind requires is checked by `validate()`, for reader and writer alike.
 public struct Entry: Sendable {
     public var name: String
@@ -89,6 +119,8 @@ public struct Entry: Sendable {
     /// Set when git reported the credential rejected (`erase`) and the entry was disabled, not removed.
     public var rejectedAt: Int64?
     public var rejectedHost: String?
+    /// Version 4; nil in an entry read from an older file or made in memory, until a vault list takes it.
+    public var id: EntryID?
     public var `protocol`: String?
     /// Host name, with `:port` when the port is not the protocol's default.
     public var host: String
@@ -105,6 +137,8 @@ public struct Entry: Sendable {
     public var oauthRefreshToken: Secret?
     /// Oldest first.
     public var history: [HistoryRecord] = []
+    /// Version 4: removed members who could read the current secret, in the order they were removed.
+    public var exposures: [Exposure] = []
 
     public init(name: String, kind: EntryKind, host: String, username: String?, secret: Secret, created: Int64) {
         self.name = name
@@ -180,6 +214,13 @@ public struct Entry: Sendable {
                 }
             }
         }
+        for exposure in exposures {
+            for field in EntryFields.exposure {
+                if let problem = field.withValue(exposure, { value in value.flatMap { field.codec.problem($0, redacted: false, strict: false) } }) {
+                    throw Entry.error(problem, field.tag, field.label, name: name, at: nil)
+                }
+            }
+        }
         try EntryShape(kind: kind, tokenType: tokenType, present: present).check(name: name)
     }
 
@@ -214,6 +255,8 @@ struct EntryShape {
     static let emptyInLogins = TagSet([.username, .secret])
     /// Version 3 rules (a login's username optional); false for files of versions 1 and 2.
     var v3 = true
+    /// Version 4 files: every entry has an id. Entries made in memory get theirs from the list.
+    var requiresID = false
 
     func check(name: @autoclosure () -> String) throws(VaultError) {
         func bad(_ why: String) -> VaultError { .invalidEntry("\(name()): \(why)") }
@@ -236,13 +279,14 @@ struct EntryShape {
             guard !hasLoginOnly else { throw bad("a token has only a host, a type and a secret") }
         }
         guard has(.rejectedAt) == has(.rejectedHost) else { throw bad("rejected time and host go together") }
+        guard has(.entryID) || !requiresID else { throw bad("an entry of version 4 has an id") }
     }
 }
 
 extension Entry {
     /// Every field equal (`EntryFields`), secrets compared in constant time.
     public func hasSameContent(as other: Entry) -> Bool {
-        guard EntryFields.entry.allSatisfy({ $0.same(self, other) }), history.count == other.history.count else { return false }
+        guard EntryFields.entry.allSatisfy({ $0.same(self, other) }), history.count == other.history.count, exposures == other.exposures else { return false }
         return zip(history, other.history).allSatisfy { a, b in EntryFields.history.allSatisfy { $0.same(a, b) } }
     }
 }

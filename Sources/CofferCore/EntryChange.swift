@@ -46,8 +46,10 @@ public enum EntryChange: Sendable {
     /// New entries; a name that exists is `duplicateName`, or with `skipExisting` is skipped and reported.
     case add([Entry], skipExisting: Bool)
     case remove(String)
-    /// Enabled or disabled by the user; clears a rejection by git. No change when already so.
-    case setEnabled(String, Bool)
+    /// Enabled or disabled by the user; clears a rejection by git. No change when already so. With
+    /// `acceptExposure` (enabling only), the entry's exposure marks are cleared too: the team keeps the
+    /// secret although removed members knew it (v2 §11.3).
+    case setEnabled(String, Bool, acceptExposure: Bool = false)
     /// A new secret (and, for a key pair, maybe a new public key); the old one becomes a history record
     /// unless the history is purged.
     case rotate(String, secret: Secret, username: String?, purgeHistory: Bool)
@@ -141,10 +143,14 @@ extension EntryList {
         case .remove(let name):
             try remove(name)
             return ChangeResult(changed: true)
-        case .setEnabled(let name, let enabled):
+        case .setEnabled(let name, let enabled, let accept):
             guard let entry = entry(named: name) else { throw .entryNotFound(name) }
-            if entry.enabled == enabled && entry.rejectedAt == nil { return ChangeResult(changed: false) }
-            try update(name) { e in e.setEnabled(enabled, at: now) }
+            let clears = accept && !entry.exposures.isEmpty
+            if entry.enabled == enabled && entry.rejectedAt == nil && !clears { return ChangeResult(changed: false) }
+            try update(name) { e in
+                e.setEnabled(enabled, at: now)
+                if accept { e.exposures = [] }
+            }
             return ChangeResult(changed: true)
         case .rotate(let name, let secret, let username, let purgeHistory):
             try update(name) { (e) throws(VaultError) in
@@ -155,6 +161,8 @@ extension EntryList {
                 e.history = purgeHistory ? [] : e.history + [record]
                 e.secret = secret
                 if let username { e.username = username }
+                // The new secret was never readable by a removed member (v2 §11.3).
+                e.exposures = []
                 e.updated = now
             }
             return ChangeResult(changed: true)

@@ -19,6 +19,8 @@ enum FieldCodec: Sendable {
     case time
     /// *secret*: 1 to `maxSecretBytes` arbitrary bytes; in a redacted payload exactly 0.
     case secret
+    /// *id* (version 4): exactly 16 bytes.
+    case entryID
 
     /// What is wrong with a value of this codec, if anything: with `strict`, by the writer's rules (v2 §7.3),
     /// else by the reader's (§7.2). Text rules run on the bytes: control characters are single bytes, and no
@@ -26,6 +28,7 @@ enum FieldCodec: Sendable {
     func problem(_ value: UnsafeRawBufferPointer, redacted: Bool, strict: Bool) -> FieldProblem? {
         switch self {
         case .byte: return value.count == 1 ? nil : .wrongSize
+        case .entryID: return value.count == VaultFormat.entryIDBytes ? nil : .wrongSize
         case .time:
             guard value.count == 8 else { return .wrongSize }
             guard strict else { return nil }
@@ -230,6 +233,19 @@ extension Field {
               same: { a, b in get(a) == get(b) })
     }
 
+    /// An entry id: 16 bytes, absent in an entry that has none yet.
+    static func entryID(_ tag: VaultFormat.Tag, get: @escaping @Sendable (Root) -> EntryID?, set: @escaping @Sendable (inout Root, EntryID) -> Void) -> Field {
+        Field(tag: tag, codec: .entryID, required: false, label: "id",
+              write: { r, s in if let v = get(r) { s.field(tag, bytes: v.bytes) } },
+              read: { r, b in set(&r, EntryID(bytes: Array(b.raw))!) },
+              known: .any,
+              withValue: { r, body in
+                  guard let v = get(r) else { return body(nil) }
+                  return v.bytes.withUnsafeBytes { body($0) }
+              },
+              same: { a, b in get(a) == get(b) })
+    }
+
     /// A secret, required, or optional when `get` can give nil.
     static func secret(_ tag: VaultFormat.Tag, _ label: String, required: Bool = true,
                        get: @escaping @Sendable (Root) -> Secret?, set: @escaping @Sendable (inout Root, Secret) -> Void) -> Field {
@@ -265,6 +281,7 @@ enum EntryFields {
         .byte(.origin, "origin", get: { $0.origin.rawValue }, set: { $0.origin = EntryOrigin(rawValue: $1)! }, known: .origin),
         .time(.rejectedAt, "rejected time", required: false, get: { $0.rejectedAt }, set: { $0.rejectedAt = $1 }),
         .optionalText(.rejectedHost, "rejected host", codec: .host, get: { $0.rejectedHost }, set: { $0.rejectedHost = $1 }),
+        .entryID(.entryID, get: { $0.id }, set: { $0.id = $1 }),
         .optionalText(.protocol, "protocol", codec: .scheme, get: { $0.protocol }, set: { $0.protocol = $1 }),
         .text(.host, "host", .host, get: { $0.host }, set: { $0.host = $1 }),
         .optionalText(.path, "path", allowEmpty: true, get: { $0.path }, set: { $0.path = $1 }),
@@ -283,19 +300,29 @@ enum EntryFields {
         .time(.retired, "retired", get: { $0.retired }, set: { $0.retired = $1 }),
     ]
 
+    /// Version 4: an exposure record (tag `0x32`, repeatable, after the history).
+    static let exposure: [Field<Exposure>] = [
+        .text(.exposedTo, "exposed-to member", .text(allowEmpty: false), get: { $0.member }, set: { $0.member = $1 }),
+        .time(.exposedSince, "exposed since", get: { $0.since }, set: { $0.since = $1 }),
+    ]
+
     static let entryRules = RuleTable(entry)
     static let historyRules = RuleTable(history)
+    static let exposureRules = RuleTable(exposure)
 
     /// The word messages use for a field of an entry or history record.
     static func label(_ tag: VaultFormat.Tag, history: Bool) -> String {
-        history ? (EntryFields.history.first { $0.tag == tag }?.label ?? "\(tag)") : (entry.first { $0.tag == tag }?.label ?? "\(tag)")
+        history ? (EntryFields.history.first { $0.tag == tag }?.label ?? exposure.first { $0.tag == tag }?.label ?? "\(tag)")
+            : (entry.first { $0.tag == tag }?.label ?? "\(tag)")
     }
 
     /// Which tags each record may hold, as bitmasks: a set lookup per field is measurable at 100,000 entries.
-    static let entryTags = TagSet(entry.map(\.tag) + [.history])
-    /// Versions 1 and 2 have no `authtype`.
-    static let entryTagsV2 = TagSet(bits: entryTags.bits & ~TagSet([.authtype]).bits)
+    static let entryTags = TagSet(entry.map(\.tag) + [.history, .exposure])
+    /// Version 3 has no entry id and no exposure; versions 1 and 2 no `authtype` either.
+    static let entryTagsV3 = TagSet(bits: entryTags.bits & ~TagSet([.entryID, .exposure]).bits)
+    static let entryTagsV2 = TagSet(bits: entryTagsV3.bits & ~TagSet([.authtype]).bits)
     static let historyTags = TagSet(history.map(\.tag))
+    static let exposureTags = TagSet(exposure.map(\.tag))
 }
 
 /// The rules of a record's fields by tag value, and which tags it requires: the check at open visits only

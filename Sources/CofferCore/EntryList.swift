@@ -13,6 +13,10 @@ public struct EntryList: Sendable {
     private var decoded: [Entry]
     /// Name → position in `items`, once the list has changed; until then `source`'s name table answers.
     private var index: [String: Int]?
+    /// The owner's identity (version 4, v2 §11.4): kept in the payload, after the entries.
+    public var identity: Identity?
+    /// The team vaults the owner was given, and what was seen of each (v2 §11.6).
+    public var teams: [TeamPin] = []
 
     public init() {
         source = nil
@@ -26,9 +30,9 @@ public struct EntryList: Sendable {
         try self.init(payload: payload, redacted: false, version: VaultFormat.version)
     }
 
-    /// Entries from a vault file's payload, by the rules of that file's version (v2 §7.4).
+    /// Entries from a vault file's payload, by the rules of that file's version (v2 §7.4, §11.4).
     init(decoding payload: SecureBytes, version: UInt16) throws(VaultError) {
-        try self.init(payload: payload, redacted: false, version: version)
+        try self.init(payload: payload, redacted: false, version: version, file: true)
     }
 
     /// Entries from a redacted payload (`encodeRedacted`): every secret is empty, and an entry has a refresh
@@ -38,12 +42,27 @@ public struct EntryList: Sendable {
         try self.init(payload: payload, redacted: true, version: VaultFormat.version)
     }
 
-    private init(payload: SecureBytes, redacted: Bool, version: UInt16) throws(VaultError) {
-        let (ranges, names) = try Payload.index(payload, redacted: redacted, version: version)
-        source = Source(plaintext: payload, ranges: ranges, names: names, redacted: redacted)
-        items = Array(0..<ranges.count)
+    private init(payload: SecureBytes, redacted: Bool, version: UInt16, file: Bool = false) throws(VaultError) {
+        let found = try Payload.index(payload, redacted: redacted, version: version, file: file)
+        source = Source(plaintext: payload, ranges: found.ranges, names: found.names, redacted: redacted)
+        items = Array(0..<found.ranges.count)
         decoded = []
         index = nil
+        teams = found.teams
+        if let range = found.identity {
+            let created = payload.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(fromByteOffset: range.lowerBound, as: Int64.self)) }
+            let key: SecureBytes
+            do {
+                key = try payload.withUnsafeBytes { (p) throws(SodiumError) in try SecureBytes(copying: UnsafeRawBufferPointer(rebasing: p[(range.lowerBound + 8)..<range.upperBound])) }
+            } catch { throw .crypto(error) }
+            identity = try Identity(secretKey: key, created: created)
+        }
+        // Entries of an older file get their ids now, so every list in memory has them; the first write
+        // keeps them (v2 §11: upgrading to version 4).
+        if version < 4 && file {
+            decodeAll()
+            for i in decoded.indices { decoded[i].id = try EntryID.random() }
+        }
     }
 
     public var count: Int { items.count }
@@ -103,6 +122,8 @@ public struct EntryList: Sendable {
     public var isRedacted: Bool { source?.redacted ?? false }
 
     public mutating func add(_ entry: Entry) throws(VaultError) {
+        var entry = entry
+        if entry.id == nil { entry.id = try EntryID.random() }
         try entry.validate()
         guard changing()[entry.name] == nil else { throw .duplicateName(entry.name) }
         // In place: a local copy of the index, changed and stored back, copied the whole dictionary on
@@ -117,6 +138,8 @@ public struct EntryList: Sendable {
         let old = self.entry(item: items[i])
         var entry = old
         try change(&entry)
+        // An entry's id never changes, even when a change replaces the whole entry with one made elsewhere.
+        entry.id = old.id
         try entry.validate(changedFrom: old)
         if entry.name != name {
             guard index?[entry.name] == nil else { throw .duplicateName(entry.name) }
@@ -147,7 +170,7 @@ public struct EntryList: Sendable {
     /// The payload encoding (spec §5) of the whole list: entries still encoded are copied as they were read.
     func encoded() throws(VaultError) -> SecureBytes {
         guard !isRedacted else { throw .invalidEntry("a list without its secrets cannot be written") }
-        return try Payload.encode(count: items.count, redacted: false) { body in
+        return try Payload.encode(count: items.count, redacted: false, identity: identity, teams: teams) { body in
             for item in items {
                 if item < 0 {
                     body(.entry(decoded[-1 - item]))

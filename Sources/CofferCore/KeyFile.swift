@@ -36,7 +36,8 @@ public struct KeyFile: Sendable {
 
     private init(key: SecureBytes) { self.key = key }
 
-    private static func nibble(_ c: UInt8) -> UInt8? {
+    /// A lowercase hex digit's value (also the member key line's, `Identity`).
+    static func nibble(_ c: UInt8) -> UInt8? {
         switch c {
         case 0x30...0x39: c - 0x30
         case 0x61...0x66: c - 0x61 + 10

@@ -18,18 +18,35 @@ enum Payload {
         try encode(count: entries.count, redacted: redacted) { body in for e in entries { body(.entry(e)) } }
     }
 
-    /// `parts` lends each entry in order to its argument; it runs twice (measure, then write).
-    static func encode(count: Int, redacted: Bool, parts: ((Part) -> Void) -> Void) throws(VaultError) -> SecureBytes {
+    /// `parts` lends each entry in order to its argument; it runs twice (measure, then write). `identity`,
+    /// a vault's own field (v2 §11.4), follows the entries.
+    static func encode(count: Int, redacted: Bool, identity: Identity? = nil, teams: [TeamPin] = [], parts: ((Part) -> Void) -> Void) throws(VaultError) -> SecureBytes {
         var counter = Sink(buffer: nil, redacted: redacted)
         write(count: count, parts: parts, to: &counter)
+        writeVaultFields(identity, teams, to: &counter)
         let out: SecureBytes
         do { out = try SecureBytes(count: counter.offset) } catch { throw .crypto(error) }
         out.withUnsafeMutableBytes { buffer in
             var sink = Sink(buffer: buffer, redacted: redacted)
             write(count: count, parts: parts, to: &sink)
+            writeVaultFields(identity, teams, to: &sink)
             precondition(sink.offset == buffer.count, "payload size changed between passes")
         }
         return out
+    }
+
+    /// `identity`: tag 0x01, length 40, created (`i64`) ‖ secret key; then a `team` field (0x02) per team.
+    private static func writeVaultFields(_ identity: Identity?, _ teams: [TeamPin], to sink: inout Sink) {
+        if let identity {
+            withUnsafeBytes(of: VaultFormat.VaultField.identity.rawValue) { sink.raw($0) }
+            sink.u32(UInt32(VaultFormat.identityFieldBytes))
+            withUnsafeBytes(of: identity.created.littleEndian) { sink.raw($0) }
+            identity.secretKey.withUnsafeBytes { sink.raw($0) }
+        }
+        for team in teams {
+            withUnsafeBytes(of: VaultFormat.VaultField.team.rawValue) { sink.raw($0) }
+            sink.group(nil) { s in team.encode(into: &s) }
+        }
     }
 
     /// Writes into a buffer, or only counts when it has none. A redacted sink writes secrets as empty fields.
@@ -61,6 +78,16 @@ enum Payload {
         mutating func field(_ tag: Tag, int: Int64) {
             header(tag, 8)
             withUnsafeBytes(of: int.littleEndian) { raw($0) }
+        }
+        /// A field of a vault field's record (`TeamPin`), whose tags are its own.
+        mutating func field(tag: UInt8, _ bytes: [UInt8]) {
+            withUnsafeBytes(of: tag) { raw($0) }
+            u32(UInt32(bytes.count))
+            bytes.withUnsafeBytes { raw($0) }
+        }
+        mutating func field(_ tag: Tag, bytes: [UInt8]) {
+            header(tag, bytes.count)
+            bytes.withUnsafeBytes { raw($0) }
         }
         mutating func field(_ tag: Tag, secret: Secret) {
             if redacted { return header(tag, 0) }
@@ -100,18 +127,24 @@ enum Payload {
         for record in e.history {
             s.group(.history) { h in for field in EntryFields.history { field.write(record, &h) } }
         }
+        for exposure in e.exposures {
+            s.group(.exposure) { x in for field in EntryFields.exposure { field.write(exposure, &x) } }
+        }
     }
 
     // MARK: Checking and indexing
 
     /// One pass over a decrypted payload that checks every rule of §5 and §6 on the bytes — field order,
-    /// tags, sizes, text rules, known values, which fields each kind has, unique names — and returns where
-    /// each entry is and the index by name. No entry is built: `decodeEntry` makes one when it is asked for.
+    /// tags, sizes, text rules, known values, which fields each kind has, unique names (and, version 4, unique
+    /// ids) — and returns where each entry is, the index by name and where the vault's identity field is. No
+    /// entry is built: `decodeEntry` makes one when it is asked for.
     /// `redacted`: every secret field must be empty (a `list` reply). `version`: the file's, whose rules apply
-    /// (v2 §7.4: what version 3 allows is malformed in a version-1 or -2 file).
-    static func index(_ plaintext: SecureBytes, redacted: Bool, version: UInt16 = VaultFormat.version) throws(VaultError) -> (ranges: [Range<Int>], names: NameTable) {
-        let v3 = version >= 3
-        return try plaintext.withUnsafeBytes { (bytes) throws(VaultError) -> ([Range<Int>], NameTable) in
+    /// (v2 §7.4, §11.4: what a later version allows is malformed in an earlier version's file).
+    /// `file`: a vault file's payload, whose version-4 entries all have ids; entries crossing the agent socket
+    /// may come without (a client made them; the vault's list gives them ids).
+    static func index(_ plaintext: SecureBytes, redacted: Bool, version: UInt16 = VaultFormat.version, file: Bool = false) throws(VaultError) -> Index {
+        let rules = Rules(version: version, file: file)
+        return try plaintext.withUnsafeBytes { (bytes) throws(VaultError) -> Index in
             var reader = ByteReader(bytes)
             let short = VaultError.malformedPayload("truncated")
             let count = try reader.uint(4, or: short)
@@ -120,19 +153,71 @@ enum Payload {
             var ranges: [Range<Int>] = []
             ranges.reserveCapacity(Int(count))
             var names = NameTable(capacity: Int(count))
+            var ids = Set<UInt128>()
+            if rules.v4 { ids.reserveCapacity(Int(count)) }
             var fields = Fields(), historyFields = Fields()
             for i in 0..<Int(count) {
                 let length = Int(try reader.uint(4, or: short))
                 let range = try reader.skip(length, or: short)
-                try check(bytes, range, redacted: redacted, v3: v3, index: i, fields: &fields, historyFields: &historyFields)
+                try check(bytes, range, redacted: redacted, rules: rules, index: i, fields: &fields, historyFields: &historyFields)
                 ranges.append(range)
                 // One hash per name: the uniqueness check is the index.
                 guard names.insert(i, name: nameBytes(bytes, range), names: { nameBytes(bytes, ranges[$0]) }) else {
                     throw .malformedPayload("duplicate entry name '\(String(decoding: nameBytes(bytes, range), as: UTF8.self))'")
                 }
+                if rules.v4, let id = fields[.entryID] {
+                    guard ids.insert(bytes.loadUnaligned(fromByteOffset: id.lowerBound, as: UInt128.self)).inserted else {
+                        throw .malformedPayload("entry \(i): duplicate entry id")
+                    }
+                }
+            }
+            var identity: Range<Int>? = nil
+            var teams: [TeamPin] = []
+            // The vault's own fields (v2 §11.4): tag, u32 length, value; ascending, `team` repeatable.
+            var last: UInt8 = 0
+            while rules.v4 && !redacted && !reader.isAtEnd {
+                let tag = UInt8(try reader.uint(1, or: short))
+                let range = try reader.skip(Int(try reader.uint(4, or: short)), or: short)
+                let team = VaultFormat.VaultField.team.rawValue
+                guard let field = VaultFormat.VaultField(rawValue: tag), tag > last || (tag == team && last == team) else {
+                    throw .malformedPayload("trailing bytes after the entries that are no vault field")
+                }
+                last = tag
+                switch field {
+                case .identity:
+                    guard range.count == VaultFormat.identityFieldBytes else { throw .malformedPayload("the identity field is not \(VaultFormat.identityFieldBytes) bytes") }
+                    identity = range
+                case .team:
+                    teams.append(try TeamPin(decoding: UnsafeRawBufferPointer(rebasing: bytes[range])))
+                }
             }
             guard reader.isAtEnd else { throw .malformedPayload("\(reader.remaining) trailing bytes") }
-            return (ranges, names)
+            guard Set(teams.map(\.name)).count == teams.count else { throw .malformedPayload("two team fields have one name") }
+            return Index(ranges: ranges, names: names, identity: identity, teams: teams)
+        }
+    }
+
+    /// What `index` found.
+    struct Index {
+        let ranges: [Range<Int>]
+        let names: NameTable
+        /// Where the identity field's value is (created ‖ secret key).
+        let identity: Range<Int>?
+        let teams: [TeamPin]
+    }
+
+    /// Which rules a version's payload follows.
+    struct Rules {
+        let v3: Bool
+        let v4: Bool
+        let requiresID: Bool
+        let entryTags: TagSet
+
+        init(version: UInt16, file: Bool) {
+            v3 = version >= VaultFormat.versionV3
+            v4 = version >= 4
+            requiresID = v4 && file
+            entryTags = v4 ? EntryFields.entryTags : v3 ? EntryFields.entryTagsV3 : EntryFields.entryTagsV2
         }
     }
 
@@ -145,10 +230,11 @@ enum Payload {
 
     /// The rules for one entry, on its bytes.
     private static func check(
-        _ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, redacted: Bool, v3: Bool, index: Int, fields f: inout Fields, historyFields h: inout Fields
+        _ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, redacted: Bool, rules: Rules, index: Int, fields f: inout Fields, historyFields h: inout Fields
     ) throws(VaultError) {
+        let v3 = rules.v3
         let context = Where(index: index, history: false)
-        try readFields(bytes, range, allowed: v3 ? EntryFields.entryTags : EntryFields.entryTagsV2, context: context, into: &f)
+        try readFields(bytes, range, allowed: rules.entryTags, context: context, into: &f)
         // Version 3: a login's username and secret, and those of its history, may be empty (git's `username=`
         // and `password=`); the kind byte is checked with the other fields just below.
         let isLogin = f[.kind].map { $0.count == 1 && bytes[$0.lowerBound] == EntryKind.login.rawValue } ?? false
@@ -163,11 +249,15 @@ enum Payload {
         try checkRecord(bytes, f, EntryFields.entryRules, history: false, name: name, redacted: redacted, mayBeEmpty: mayBeEmpty, context: context, wrap: wrapped)
         let kind = EntryKind(rawValue: bytes[f[.kind]!.lowerBound])!
         let tokenType = f[.tokenType].flatMap { TokenType(rawValue: String(decoding: UnsafeRawBufferPointer(rebasing: bytes[$0]), as: UTF8.self)) }
-        do { try EntryShape(kind: kind, tokenType: tokenType, present: f.present, v3: v3).check(name: name()) } catch { throw wrapped(error) }
+        do { try EntryShape(kind: kind, tokenType: tokenType, present: f.present, v3: v3, requiresID: rules.requiresID).check(name: name()) } catch { throw wrapped(error) }
         let historyContext = Where(index: index, history: true)
         for record in f.history {
             try readFields(bytes, record, allowed: EntryFields.historyTags, context: historyContext, into: &h)
             try checkRecord(bytes, h, EntryFields.historyRules, history: true, name: name, redacted: redacted, mayBeEmpty: mayBeEmpty, context: historyContext, wrap: wrapped)
+        }
+        for record in f.exposures {
+            try readFields(bytes, record, allowed: EntryFields.exposureTags, context: historyContext, into: &h)
+            try checkRecord(bytes, h, EntryFields.exposureRules, history: true, name: name, redacted: redacted, mayBeEmpty: TagSet(bits: 0), context: historyContext, wrap: wrapped)
         }
     }
 
@@ -175,8 +265,8 @@ enum Payload {
         _ bytes: UnsafeRawBufferPointer, _ f: borrowing Fields, _ rules: RuleTable, history: Bool, name: () -> String, redacted: Bool,
         mayBeEmpty: TagSet, context: Where, wrap: (VaultError) -> VaultError
     ) throws(VaultError) {
-        // The fields present, in ascending tag order (history records, tag 0x30, are checked on their own).
-        var present = f.present.bits & ~(1 << UInt64(Tag.history.rawValue))
+        // The fields present, in ascending tag order (history and exposure records are checked on their own).
+        var present = f.present.bits & ~TagSet([.history, .exposure]).bits
         while present != 0 {
             let raw = present.trailingZeroBitCount
             present &= present - 1
@@ -215,6 +305,14 @@ enum Payload {
             }
             entry.history.append(record)
         }
+        for recordRange in f.exposures {
+            readChecked(bytes, recordRange, EntryFields.exposureTags, into: &h)
+            var record = Exposure(member: "", since: 0)
+            for field in EntryFields.exposure {
+                if let r = h[field.tag] { field.read(&record, FieldBytes(payload: bytes, range: r, storage: storage)) }
+            }
+            entry.exposures.append(record)
+        }
         return entry
     }
 
@@ -234,6 +332,7 @@ enum Payload {
         private let values = UnsafeMutableBufferPointer<Range<Int>>.allocate(capacity: 64)
         private(set) var present = TagSet(bits: 0)
         var history: [Range<Int>] = []
+        var exposures: [Range<Int>] = []
 
         init() {}
 
@@ -243,6 +342,7 @@ enum Payload {
             present.bits = 0
             // Most records have no history: skip the call into the runtime for an empty array.
             if !history.isEmpty { history.removeAll(keepingCapacity: true) }
+            if !exposures.isEmpty { exposures.removeAll(keepingCapacity: true) }
         }
 
         mutating func set(_ raw: UInt8, _ range: Range<Int>) {
@@ -281,7 +381,7 @@ enum Payload {
             guard raw < 64, allowed.bits & (1 << UInt64(raw)) != 0 else {
                 throw .malformedPayload("\(context): unknown field tag 0x\(String(raw, radix: 16))")
             }
-            let repeatable = raw == Tag.history.rawValue
+            let repeatable = raw == Tag.history.rawValue || raw == Tag.exposure.rawValue
             guard raw > last || (repeatable && raw == last) else {
                 throw .malformedPayload("\(context): field 0x\(String(raw, radix: 16)) out of order or repeated")
             }
@@ -291,7 +391,13 @@ enum Payload {
             guard length <= end - at else { throw .malformedPayload("\(context): truncated field") }
             let value = at..<(at + length)
             at += length
-            if repeatable { fields.history.append(value) } else { fields.set(raw, value) }
+            if raw == Tag.history.rawValue {
+                fields.history.append(value)
+            } else if raw == Tag.exposure.rawValue {
+                fields.exposures.append(value)
+            } else {
+                fields.set(raw, value)
+            }
         }
     }
 }

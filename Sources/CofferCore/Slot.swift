@@ -12,6 +12,9 @@ public struct Slot: Sendable, Equatable {
         /// Types 0x01 and 0x02: the vault key sealed to the slot's X25519 public key.
         case passphrase(KDFParameters, salt: [UInt8], Recipient)
         case keyFile(salt: [UInt8], Recipient)
+        /// Type 0x03 (version 4): a member's identity; `sealer` is the public key of the identity that sealed
+        /// and tagged the vault key for it, with whom the member shares the tag's key (v2 §11.2).
+        case member(sealer: [UInt8], Recipient)
         /// Types 0x11 and 0x12 (and a version-1 file's 0x01 and 0x02): the vault key wrapped under the
         /// slot's own key, as in version 1. Such a slot cannot be given a new vault key (v2 §3.4).
         case legacyPassphrase(KDFParameters, salt: [UInt8], Wrapped)
@@ -37,6 +40,7 @@ public struct Slot: Sendable, Equatable {
         switch body {
         case .passphrase: VaultFormat.SlotType.passphrase.rawValue
         case .keyFile: VaultFormat.SlotType.keyFile.rawValue
+        case .member: VaultFormat.SlotType.member.rawValue
         case .legacyPassphrase: VaultFormat.SlotType.legacyPassphrase.rawValue
         case .legacyKeyFile: VaultFormat.SlotType.legacyKeyFile.rawValue
         case .unknown(let type, _): type
@@ -48,6 +52,7 @@ public struct Slot: Sendable, Equatable {
         switch body {
         case .passphrase, .legacyPassphrase: "passphrase"
         case .keyFile, .legacyKeyFile: "key-file"
+        case .member: "member"
         case .unknown(let type, _): "unknown-\(type)"
         }
     }
@@ -65,6 +70,17 @@ public struct Slot: Sendable, Equatable {
         case .keyFile, .legacyKeyFile: true
         default: false
         }
+    }
+
+    public var isMember: Bool {
+        if case .member = body { return true }
+        return false
+    }
+
+    /// The public key of a member slot's identity.
+    public var memberKey: [UInt8]? {
+        if case .member(_, let r) = body { return r.publicKey }
+        return nil
     }
 
     /// A slot of a known type: something can open it.
@@ -98,7 +114,7 @@ public struct Slot: Sendable, Equatable {
 
     var recipient: Recipient? {
         switch body {
-        case .passphrase(_, _, let r), .keyFile(_, let r): r
+        case .passphrase(_, _, let r), .keyFile(_, let r), .member(_, let r): r
         default: nil
         }
     }
@@ -116,6 +132,9 @@ public struct Slot: Sendable, Equatable {
             Slot.encode(r, into: &body)
         case .keyFile(let salt, let r):
             body.append(salt)
+            Slot.encode(r, into: &body)
+        case .member(let sealer, let r):
+            body.append(sealer)
             Slot.encode(r, into: &body)
         case .legacyPassphrase(let kdf, let salt, let w):
             Slot.encode(kdf, salt: salt, into: &body)
@@ -147,8 +166,9 @@ public struct Slot: Sendable, Equatable {
 
     // MARK: Decoding
 
-    /// One slot of a version-2 table: type, id, length, body.
-    static func decode(_ reader: inout ByteReader) throws(VaultError) -> Slot {
+    /// One slot of a version-2 (to 4) table: type, id, length, body. Type 0x03 is a member slot from
+    /// version 4 on, unknown before.
+    static func decode(_ reader: inout ByteReader, version: UInt16) throws(VaultError) -> Slot {
         let type = UInt8(try reader.uint(1, or: .truncated))
         let id = UInt32(try reader.uint(4, or: .truncated))
         let length = Int(try reader.uint(2, or: .truncated))
@@ -158,9 +178,10 @@ public struct Slot: Sendable, Equatable {
             guard length == bytes else { throw .badSlot("\(name) slot \(id) has a \(length)-byte body, not \(bytes)") }
         }
         let info = { (body: inout ByteReader) throws(VaultError) -> [UInt8] in
-            try body.bytes(VaultFormat.slotInfoSealedBytes, or: .truncated)
+            try body.bytes(body.remaining, or: .truncated)
         }
-        switch VaultFormat.SlotType(rawValue: type) {
+        let known = VaultFormat.SlotType(rawValue: type).flatMap { $0 == .member && version < 4 ? nil : $0 }
+        switch known {
         case .passphrase:
             try expect(VaultFormat.passphraseSlotBodyBytes, "passphrase")
             let (kdf, salt) = try decodeKDF(&body)
@@ -169,6 +190,10 @@ public struct Slot: Sendable, Equatable {
             try expect(VaultFormat.keyFileSlotBodyBytes, "key-file")
             let salt = try body.bytes(VaultFormat.saltBytes, or: .truncated)
             return Slot(id: id, body: .keyFile(salt: salt, try decodeRecipient(&body)), sealedInfo: try info(&body))
+        case .member:
+            try expect(VaultFormat.memberSlotBodyBytes, "member")
+            let sealer = try body.bytes(VaultFormat.publicKeyBytes, or: .truncated)
+            return Slot(id: id, body: .member(sealer: sealer, try decodeRecipient(&body)), sealedInfo: try info(&body))
         case .legacyPassphrase:
             try expect(VaultFormat.legacyPassphraseSlotBodyBytes, "format-1 passphrase")
             let (kdf, salt) = try decodeKDF(&body)
@@ -223,7 +248,7 @@ public struct Slot: Sendable, Equatable {
             writer.append(type)
             writer.append(UInt16(bytes.count))
             writer.append(bytes)
-        case .passphrase, .keyFile:
+        case .passphrase, .keyFile, .member:
             preconditionFailure("a version-1 file holds no version-2 slot")
         }
     }

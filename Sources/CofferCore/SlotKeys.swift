@@ -17,6 +17,36 @@ struct SlotKeys {
         } catch { throw .crypto(error) }
     }
 
+    init(secretKey: SecureBytes, publicKey: [UInt8], authKey: SecureBytes) {
+        self.secretKey = secretKey
+        self.publicKey = publicKey
+        self.authKey = authKey
+    }
+
+    /// What a member's identity opens its slot with (v2 §11.2): the identity's key pair and the auth key it
+    /// shares with the slot's sealer.
+    init(member identity: Identity, sealer: [UInt8]) throws(VaultError) {
+        self.init(secretKey: identity.secretKey, publicKey: identity.publicKey,
+                  authKey: try SlotKeys.memberAuthKey(identity, other: sealer, sealer: sealer, member: identity.publicKey))
+    }
+
+    /// `auth-key = H(X25519(own secret key, other's public key), label ‖ sealer ‖ member)`: the sealer and the
+    /// member compute the same key, nobody else can.
+    static func memberAuthKey(_ own: Identity, other: [UInt8], sealer: [UInt8], member: [UInt8]) throws(VaultError) -> SecureBytes {
+        do {
+            let shared = try KeyExchange.shared(secretKey: own.secretKey, publicKey: other)
+            return try GenericHash.keyedHash(key: shared, message: VaultFormat.memberAuthKeyLabel + sealer + member)
+        } catch .authenticationFailed {
+            throw .invalidSlot("the member key is not a usable X25519 public key")
+        } catch { throw .crypto(error) }
+    }
+
+    /// A member slot's recipient sealed and tagged by the writer `sealer` for `member`.
+    static func memberRecipient(member: [UInt8], sealer: Identity, vaultKey: SecureBytes, vaultID: [UInt8], id: UInt32) throws(VaultError) -> Slot.Recipient {
+        let auth = try memberAuthKey(sealer, other: member, sealer: sealer.publicKey, member: member)
+        return try recipient(publicKey: member, authKey: auth, vaultKey: vaultKey, vaultID: vaultID, id: id, type: VaultFormat.SlotType.member.rawValue)
+    }
+
     /// A passphrase slot's secret: Argon2id of the passphrase (the slow step of unlocking).
     static func passphraseSecret(_ passphrase: SecureBytes, kdf: KDFParameters, salt: [UInt8]) throws(VaultError) -> SecureBytes {
         do {
@@ -71,50 +101,76 @@ struct SlotKeys {
     }
 }
 
-/// A slot's label and creation time, and the auth key a re-keying writer needs to tag the slot (v2 §3.3).
-/// Sealed under a key derived from the vault key: not readable without it.
+/// A slot's label and creation time, and the auth key a re-keying writer needs to tag the slot (v2 §3.3);
+/// for a member slot (§11.2) the member's name and who added them instead of an auth key. Sealed under a key
+/// derived from the vault key: not readable without it.
 public struct SlotInfo: Sendable {
+    /// A member slot's label is the member's name.
     public var label: String
     /// Unix seconds; 0 when unknown (a slot carried over from a version-1 file).
     public var created: Int64
-    /// Nil for a format-1 slot: it has no key pair to tag.
+    /// Nil for a format-1 slot (it has no key pair to tag) and a member slot (its tag key is shared).
     var authKey: SecureBytes?
+    /// A member slot's: the name of the member who added it (empty when unknown).
+    public var addedBy: String?
 
-    /// Created, label length, label padded with zero bytes, auth key (zero for a format-1 slot).
+    /// Created, label length, label padded with zero bytes, then the auth key (zero for a format-1 slot), or
+    /// for a member slot the adder's length and name padded likewise.
     func plaintext() throws(VaultError) -> SecureBytes {
         let out: SecureBytes
-        do { out = try SecureBytes(count: VaultFormat.slotInfoBytes) } catch { throw .crypto(error) }
-        let label = Array(self.label.utf8)
+        do { out = try SecureBytes(count: addedBy == nil ? VaultFormat.slotInfoBytes : VaultFormat.memberInfoBytes) } catch { throw .crypto(error) }
         out.withUnsafeMutableBytes { o in
             withUnsafeBytes(of: created.littleEndian) { for (i, b) in $0.enumerated() { o[i] = b } }
-            o[8] = UInt8(label.count)
-            for (i, b) in label.enumerated() { o[9 + i] = b }
-            authKey?.withUnsafeBytes { k in for (i, b) in k.enumerated() { o[9 + VaultFormat.maxLabelBytes + i] = b } }
+            SlotInfo.put(label, at: 8, into: o)
+            if let addedBy {
+                SlotInfo.put(addedBy, at: 9 + VaultFormat.maxLabelBytes, into: o)
+            } else {
+                authKey?.withUnsafeBytes { k in for (i, b) in k.enumerated() { o[9 + VaultFormat.maxLabelBytes + i] = b } }
+            }
         }
         return out
     }
 
-    init(label: String, created: Int64, authKey: SecureBytes?) {
+    /// A length byte and the text padded with zeros to 64 bytes.
+    private static func put(_ text: String, at offset: Int, into o: UnsafeMutableRawBufferPointer) {
+        let bytes = Array(text.utf8)
+        o[offset] = UInt8(bytes.count)
+        for (i, b) in bytes.enumerated() { o[offset + 1 + i] = b }
+    }
+
+    /// A length byte and a label at `offset`: nil when it breaks the label rule or its padding is not zero.
+    private static func take(_ p: UnsafeRawBufferPointer, at offset: Int) -> String? {
+        let length = Int(p[offset])
+        guard length <= VaultFormat.maxLabelBytes else { return nil }
+        let label = UnsafeRawBufferPointer(rebasing: p[(offset + 1)..<(offset + 1 + length)])
+        guard p[(offset + 1 + length)..<(offset + 1 + VaultFormat.maxLabelBytes)].allSatisfy({ $0 == 0 }), isValidLabel(bytes: label) else { return nil }
+        return String(decoding: label, as: UTF8.self)
+    }
+
+    init(label: String, created: Int64, authKey: SecureBytes?, addedBy: String? = nil) {
         self.label = label
         self.created = created
         self.authKey = authKey
+        self.addedBy = addedBy
     }
 
-    /// Parses an opened info box; `legacy` slots carry a zero auth key, which is not kept.
-    init(plaintext: SecureBytes, legacy: Bool) throws(VaultError) {
-        guard plaintext.count == VaultFormat.slotInfoBytes else { throw .malformedHeader("a slot info is \(plaintext.count) bytes") }
-        let parsed = plaintext.withUnsafeBytes { p -> (Int64, String?, Bool) in
-            let created = Int64(littleEndian: p.loadUnaligned(as: Int64.self))
-            let length = Int(p[8])
-            guard length <= VaultFormat.maxLabelBytes else { return (created, nil, false) }
-            let label = UnsafeRawBufferPointer(rebasing: p[9..<(9 + length)])
-            let padding = p[(9 + length)..<(9 + VaultFormat.maxLabelBytes)].allSatisfy { $0 == 0 }
-            return (created, SlotInfo.isValidLabel(bytes: label) ? String(decoding: label, as: UTF8.self) : nil, padding)
+    /// Parses an opened info box; `legacy` slots carry a zero auth key, which is not kept; a `member` slot's
+    /// info has the adder's name in its place.
+    init(plaintext: SecureBytes, legacy: Bool, member: Bool = false) throws(VaultError) {
+        let size = member ? VaultFormat.memberInfoBytes : VaultFormat.slotInfoBytes
+        guard plaintext.count == size else { throw .malformedHeader("a slot info is \(plaintext.count) bytes") }
+        let parsed = plaintext.withUnsafeBytes { p -> (Int64, String?, String?) in
+            (Int64(littleEndian: p.loadUnaligned(as: Int64.self)), SlotInfo.take(p, at: 8),
+             member ? SlotInfo.take(p, at: 9 + VaultFormat.maxLabelBytes) : "")
         }
-        guard let label = parsed.1, parsed.2 else { throw .malformedHeader("a slot label breaks the label rule") }
+        guard let label = parsed.1, let adder = parsed.2 else { throw .malformedHeader("a slot label breaks the label rule") }
         self.label = label
         created = parsed.0
-        if legacy {
+        if member {
+            guard !label.isEmpty else { throw .malformedHeader("a member slot has no name") }
+            addedBy = adder
+            authKey = nil
+        } else if legacy {
             authKey = nil
         } else {
             do {

@@ -11,6 +11,21 @@ public enum Unlock: Sendable {
     case slotKey(SecureBytes)
     /// The vault key itself, as the agent holds it: re-reads a file that another writer replaced.
     case vaultKey(SecureBytes)
+    /// A member's identity (version 4): no KDF; its member slot, found by public key, opens (v2 §11.2).
+    case identity(Identity)
+}
+
+/// One line of `coffer member list`.
+public struct MemberSummary: Sendable, Equatable {
+    public let slotID: UInt32
+    public let name: String
+    public let publicKey: [UInt8]
+    /// Unix seconds.
+    public let added: Int64
+    /// The name of the member who added this one ("" when unknown).
+    public let addedBy: String
+
+    public var fingerprint: String { Identity.fingerprint(publicKey) }
 }
 
 /// One line of `coffer slot list`.
@@ -67,10 +82,30 @@ public struct Vault: Sendable {
         /// The auth key derived while opening a version-2 slot, kept for the check of its info (one X25519
         /// operation fewer).
         var authKey: SecureBytes? = nil
+        /// A member slot's identity: what seals the vault key to every member slot when this writer re-keys.
+        var identity: Identity? = nil
     }
 
     /// The id of the slot this vault was unlocked with; nil when opened with the vault key.
     public var unlockedSlotID: UInt32? { opener?.slotID }
+
+    /// The vault's id (16 bytes; empty for a vault read from a version-1 file and not yet written).
+    public var id: [UInt8] { vaultID }
+
+    /// Member slots (version 4), in table order.
+    public var members: [MemberSummary] {
+        slots.compactMap { slot in
+            guard let key = slot.memberKey, let info = infos[slot.id] else { return nil }
+            return MemberSummary(slotID: slot.id, name: info.label, publicKey: key, added: info.created, addedBy: info.addedBy ?? "")
+        }
+    }
+
+    /// For a vault opened with an identity: the public key of the identity that sealed this member's vault
+    /// key. The member trusts the file as far as it trusts that sealer (v2 §11.5).
+    public var openedSealer: [UInt8]? {
+        guard let id = opener?.slotID, let slot = slots.first(where: { $0.id == id }), case .member(let sealer, _) = slot.body else { return nil }
+        return sealer
+    }
 
     public var slotSummaries: [SlotSummary] {
         slots.map { slot in
@@ -136,7 +171,7 @@ public struct Vault: Sendable {
             } catch .authenticationFailed {
                 throw .malformedHeader("the info of slot \(slot.id) does not open")
             } catch { throw .crypto(error) }
-            infos[slot.id] = try SlotInfo(plaintext: plaintext, legacy: slot.isLegacy)
+            infos[slot.id] = try SlotInfo(plaintext: plaintext, legacy: slot.isLegacy, member: slot.isMember)
         }
         // The info of the slot that opened must hold that slot's own auth key: a wrong one would make the
         // next re-key tag this slot so that it never opens again (v2 §6 rule 15b).
@@ -153,12 +188,24 @@ public struct Vault: Sendable {
         } catch .authenticationFailed {
             throw .payloadTampered
         } catch { throw .crypto(error) }
+        try checkMemberNames(file.slots, infos)
         var vault = Vault(slots: file.slots, infos: infos, vaultID: v1 ? [] : file.vaultID, generation: file.generation,
                           nextSlotID: file.nextSlotID, vaultKey: key, readVersion: file.version, opener: opener,
                           list: try EntryList(decoding: plaintext, version: file.version))
-        // A version-1 payload is under a version-1 key: the first write encrypts it again.
-        if !v1 { vault.sealedPayload = (file.payloadNonce, file.payloadBox) }
+        // A payload of an older version is written again at the first write: a version-1 one is under a
+        // version-1 key, and entries of versions before 4 have no ids in the file.
+        if file.version >= 4 { vault.sealedPayload = (file.payloadNonce, file.payloadBox) }
         return vault
+    }
+
+    /// Member names are unique among member slots (v2 §11.2), as are their public keys.
+    private static func checkMemberNames(_ slots: [Slot], _ infos: [UInt32: SlotInfo]) throws(VaultError) {
+        var names = Set<String>(), keys = Set<[UInt8]>()
+        for slot in slots {
+            guard let key = slot.memberKey, let name = infos[slot.id]?.label else { continue }
+            guard names.insert(name).inserted else { throw .malformedHeader("two member slots are named '\(name)'") }
+            guard keys.insert(key).inserted else { throw .malformedHeader("two member slots hold the same public key") }
+        }
     }
 
     private static func unwrapKey(_ file: VaultFile, _ unlock: Unlock) throws(VaultError) -> (SecureBytes, Opener?) {
@@ -223,6 +270,14 @@ public struct Vault: Sendable {
         case .vaultKey(let key):
             // No slot to open: the header MAC decides whether this key belongs to the file.
             return (key, nil)
+        case .identity(let identity):
+            guard let slot = file.slots.first(where: { $0.memberKey == identity.publicKey }), case .member(let sealer, let r) = slot.body else {
+                throw .notAMember
+            }
+            // A slot whose public key is the identity's and that does not open was altered (rule 14c).
+            let keys = try SlotKeys(member: identity, sealer: sealer)
+            guard let key = try keys.open(r, vaultID: file.vaultID, id: slot.id, type: slot.type) else { throw .headerTampered }
+            return (key, Opener(slotID: slot.id, secret: nil, identity: identity))
         }
     }
 
@@ -235,6 +290,9 @@ public struct Vault: Sendable {
             let key = try keys.open(r, vaultID: file.vaultID, id: slot.id, type: slot.type)
             if key != nil { authKey = keys.authKey }
             return key
+        case .member:
+            // Opened by identity only (`Unlock.identity`): a member slot has no slot secret.
+            return nil
         case .legacyPassphrase(_, _, let w), .legacyKeyFile(let w):
             do {
                 let key = try SecretBox.open(w.box[...], nonce: w.nonce, key: secret)
@@ -258,12 +316,16 @@ public struct Vault: Sendable {
         } catch {
             // Not this vault key: re-keyed by another writer, or altered. The slot's secret tells which;
             // without one (a format-1 key-file slot) an altered file is the only explanation this reader has.
-            guard error == .headerTampered, let opener, let secret = opener.secret else { throw error }
+            guard error == .headerTampered, let opener, opener.secret != nil || opener.identity != nil else { throw error }
             guard file.slots.contains(where: { $0.id == opener.slotID }) else { throw .rekeyedWithoutSlot }
             do {
-                vault = try Vault.open(file, with: .slotKey(secret))
+                if let identity = opener.identity {
+                    vault = try Vault.open(file, with: .identity(identity))
+                } else {
+                    vault = try Vault.open(file, with: .slotKey(opener.secret!))
+                }
             } catch {
-                throw error == .wrongPassphrase ? .rekeyedWithoutSlot : error
+                throw error == .wrongPassphrase || error == .notAMember ? .rekeyedWithoutSlot : error
             }
             guard vault.opener?.slotID == opener.slotID else { throw .rekeyedWithoutSlot }
         }
@@ -343,9 +405,16 @@ public struct Vault: Sendable {
         self.opener?.salt = nil
     }
 
-    /// Seals the vault key to slot `index` again and tags it with the auth key from its info.
+    /// Seals the vault key to slot `index` again and tags it with the auth key from its info; a member slot
+    /// with the key this writer's identity shares with the member, this writer becoming its sealer.
     private mutating func reseal(_ index: Int, publicKey: [UInt8]? = nil) throws(VaultError) {
         let slot = slots[index]
+        if case .member(_, let old) = slot.body {
+            guard let writer = opener?.identity else { throw .cannotRekey(slot.id, "a member slot takes a new vault key only from a member's identity") }
+            let r = try SlotKeys.memberRecipient(member: old.publicKey, sealer: writer, vaultKey: vaultKey, vaultID: vaultID, id: slot.id)
+            slots[index].body = .member(sealer: writer.publicKey, r)
+            return
+        }
         guard let authKey = infos[slot.id]?.authKey else { throw .cannotRekey(slot.id, "its info holds no auth key") }
         let key = publicKey ?? slot.recipient?.publicKey ?? []
         let r = try SlotKeys.recipient(publicKey: key, authKey: authKey, vaultKey: vaultKey, vaultID: vaultID, id: slot.id, type: slot.type)
@@ -382,6 +451,9 @@ public struct Vault: Sendable {
     /// format-1 slot (unless it is the one this vault was unlocked through and can convert) or an unknown
     /// type. Lets a command refuse before it asks for anything.
     public func checkRekey(except removed: UInt32? = nil) throws(VaultError) {
+        for slot in slots where slot.id != removed && slot.isMember && opener?.identity == nil {
+            throw .cannotRekey(slot.id, "a member slot takes a new vault key only from a member's identity; unlock with one")
+        }
         for slot in slots where slot.id != removed && slot.recipient == nil {
             if slot.isLegacy, let opener, opener.slotID == slot.id, opener.secret != nil, slot.isPassphrase || opener.salt != nil { continue }
             throw Vault.cannotRekey(slot)
@@ -471,24 +543,79 @@ public struct Vault: Sendable {
     }
 
     private mutating func takeSlotID() throws(VaultError) -> UInt32 {
-        guard slots.count < VaultFormat.maxSlots else { throw .slotTableFull }
+        guard slots.count < VaultFormat.maxSlots(version: VaultFormat.version) else { throw .slotTableFull }
         guard nextSlotID < UInt32.max else { throw .slotTableFull }
         defer { nextSlotID += 1 }
         return nextSlotID
     }
 
     /// Removes a slot by id and re-keys; refuses to remove the last slot that can open the vault, and
-    /// refuses (before changing anything) when a remaining slot cannot be given the new key.
-    public mutating func removeSlot(id: UInt32) throws(VaultError) {
+    /// refuses (before changing anything) when a remaining slot cannot be given the new key. A member slot's
+    /// removal marks every entry "exposed to NAME since `now`" (v2 §11.3): its holder could read them all.
+    public mutating func removeSlot(id: UInt32, now: Int64 = WallClock.now()) throws(VaultError) {
         guard let index = slots.firstIndex(where: { $0.id == id }) else { throw .slotNotFound(id) }
         guard slots.contains(where: { $0.id != id && $0.isKnown }) else { throw .lastSlot }
+        if slots[index].isMember && opener?.slotID == id && slots.contains(where: { $0.id != id && $0.isMember }) {
+            throw .invalidSlot("you cannot remove your own member slot while other members remain: another member removes you")
+        }
         try checkRekey(except: id)
         var copy = self
-        copy.slots.remove(at: index)
-        copy.infos[id] = nil
+        let removed = copy.slots.remove(at: index)
+        let name = copy.infos.removeValue(forKey: id)?.label ?? ""
         if copy.opener?.slotID == id { copy.opener = nil }
+        if removed.isMember { try copy.markExposed(to: name, since: now) }
         try copy.rekey()
         self = copy
+    }
+
+    /// Every entry's current secret was readable by `member` (v2 §11.3).
+    private mutating func markExposed(to member: String, since: Int64) throws(VaultError) {
+        for name in list.entries.map(\.name) {
+            try list.update(name) { e in e.exposures.append(Exposure(member: member, since: since)) }
+        }
+    }
+
+    // MARK: Members (version 4)
+
+    /// A new team vault: one member slot, id 0, for `identity` under `name`, sealed by itself.
+    public static func createTeam(identity: Identity, name: String, now: Int64 = WallClock.now()) throws(VaultError) -> Vault {
+        let key: SecureBytes, vaultID: [UInt8]
+        do {
+            key = try SecureBytes.random(count: VaultFormat.vaultKeyBytes)
+            vaultID = try Random.bytes(VaultFormat.vaultIDBytes)
+        } catch { throw .crypto(error) }
+        var vault = Vault(slots: [], infos: [:], vaultID: vaultID, generation: 0, nextSlotID: 0, vaultKey: key,
+                          readVersion: VaultFormat.version, opener: Opener(slotID: 0, secret: nil, identity: identity), list: EntryList())
+        try vault.appendMember(name: name, publicKey: identity.publicKey, addedBy: name, now: now)
+        return vault
+    }
+
+    /// Adds a member slot sealed by this writer's identity (the vault key does not change); returns its id.
+    @discardableResult
+    public mutating func addMember(name: String, publicKey: [UInt8], now: Int64 = WallClock.now()) throws(VaultError) -> UInt32 {
+        guard let opener, opener.identity != nil else { throw .invalidSlot("only a member, unlocked with their identity, adds members") }
+        return try appendMember(name: name, publicKey: publicKey, addedBy: infos[opener.slotID]?.label ?? "", now: now)
+    }
+
+    private mutating func appendMember(name: String, publicKey: [UInt8], addedBy: String, now: Int64) throws(VaultError) -> UInt32 {
+        try Vault.checkLabel(name)
+        guard !name.isEmpty else { throw .invalidSlot("a member needs a name") }
+        guard publicKey.count == VaultFormat.publicKeyBytes else { throw .invalidSlot("a member key is \(VaultFormat.publicKeyBytes) bytes") }
+        if let clash = members.first(where: { $0.name == name || $0.publicKey == publicKey }) {
+            throw .invalidSlot(clash.name == name ? "a member named '\(name)' already exists" : "that key is already member '\(clash.name)'")
+        }
+        guard let writer = opener?.identity else { throw .invalidSlot("only a member adds members") }
+        let id = try takeSlotID()
+        let r = try SlotKeys.memberRecipient(member: publicKey, sealer: writer, vaultKey: vaultKey, vaultID: vaultID, id: id)
+        slots.append(Slot(id: id, body: .member(sealer: writer.publicKey, r), sealedInfo: nil))
+        infos[id] = SlotInfo(label: name, created: now, authKey: nil, addedBy: addedBy)
+        return id
+    }
+
+    /// Removes the member named `name` and re-keys (`removeSlot`).
+    public mutating func removeMember(named name: String, now: Int64 = WallClock.now()) throws(VaultError) {
+        guard let member = members.first(where: { $0.name == name }) else { throw .memberNotFound(name) }
+        try removeSlot(id: member.slotID, now: now)
     }
 
     /// Sets a slot's label.

@@ -41,6 +41,11 @@ public enum VaultError: Error, Equatable, CustomStringConvertible {
     case cannotRekey(UInt32, String)
     /// Another writer re-keyed the vault and the slot this session was unlocked through is gone.
     case rekeyedWithoutSlot
+    /// Version 4: the identity has no member slot in the vault.
+    case notAMember
+    case memberNotFound(String)
+    /// A member's remembered state refuses this team vault file (v2 §11.6): team name, why.
+    case teamRefused(String, String)
     // Files.
     case vaultNotFound(String)
     case vaultExists(String)
@@ -57,7 +62,7 @@ public enum VaultError: Error, Equatable, CustomStringConvertible {
         case .notAVault: "not a coffer vault (bad magic)"
         case .unsupportedVersion(let v): "unsupported vault version \(v) (this coffer reads versions \(VaultFormat.versionV1) to \(VaultFormat.version))"
         case .truncated: "vault file is truncated"
-        case .badSlotCount(let n): "vault header is malformed: slot count \(n) is not between \(VaultFormat.minSlots) and \(VaultFormat.maxSlots)"
+        case .badSlotCount(let n): "vault header is malformed: slot count \(n) is not between \(VaultFormat.minSlots) and \(VaultFormat.maxSlotsV3) (\(VaultFormat.maxSlots) from version 4)"
         case .badSlot(let why): "vault header is malformed: \(why)"
         case .noKnownSlot: "vault header is malformed: no slot of a known type"
         case .malformedHeader(let why): "vault header is malformed: \(why)"
@@ -85,6 +90,9 @@ public enum VaultError: Error, Equatable, CustomStringConvertible {
         case .invalidSlot(let why): why
         case .cannotRekey(let id, let why): "cannot give a new vault key to slot \(id): \(why)"
         case .rekeyedWithoutSlot: "the vault was re-keyed without the slot it was unlocked with; unlock it again"
+        case .notAMember: "this identity is not a member of the vault"
+        case .memberNotFound(let name): "no member named '\(name)'"
+        case .teamRefused(let team, let why): "refusing team vault '\(team)': \(why)"
         case .vaultNotFound(let path): "no vault at \(path)"
         case .vaultExists(let path): "a vault already exists at \(path)"
         case .lockBusy(let path, let seconds): "another writer has held \(path) for \(seconds) seconds; nothing was changed"

@@ -31,7 +31,7 @@ public struct VaultFile: Sendable {
             let version = UInt16(try reader.uint(2, or: .truncated))
             var p = Parsed(version: version)
             switch version {
-            case VaultFormat.version, VaultFormat.versionV2:
+            case VaultFormat.version, VaultFormat.versionV3, VaultFormat.versionV2:
                 p.vaultID = try reader.bytes(VaultFormat.vaultIDBytes, or: .truncated)
                 p.generation = try reader.uint(8, or: .truncated)
                 p.nextSlotID = UInt32(try reader.uint(4, or: .truncated))
@@ -41,9 +41,9 @@ public struct VaultFile: Sendable {
                 throw .unsupportedVersion(version)
             }
             let count = Int(try reader.uint(1, or: .truncated))
-            guard (VaultFormat.minSlots...VaultFormat.maxSlots).contains(count) else { throw .badSlotCount(count) }
+            guard (VaultFormat.minSlots...VaultFormat.maxSlots(version: version)).contains(count) else { throw .badSlotCount(count) }
             for index in 0..<count {
-                p.slots.append(version == VaultFormat.versionV1 ? try Slot.decodeV1(&reader, index: index) : try Slot.decode(&reader))
+                p.slots.append(version == VaultFormat.versionV1 ? try Slot.decodeV1(&reader, index: index) : try Slot.decode(&reader, version: version))
             }
             if version == VaultFormat.versionV1 { p.nextSlotID = UInt32(count) }
             try VaultFile.checkTable(p.slots, nextSlotID: p.nextSlotID)

@@ -1,16 +1,20 @@
-/// The constants of `Formats/vault-v2.md` (and of `vault-v1.md`, which this reader still opens), with the
-/// spec's names.
+/// The constants of `Formats/vault-v2.md` (versions 2 to 4; and of `vault-v1.md`, which this reader still
+/// opens), with the spec's names.
 public enum VaultFormat {
     /// "COFFER" in ASCII: the first six bytes of every vault file.
     public static let magic: [UInt8] = Array("COFFER".utf8)
-    /// The version every write produces (v2 §2: version 3 is version 2 with the payload rules of §7.4).
-    public static let version: UInt16 = 3
+    /// The version every write produces (v2 §2: version 3 is version 2 with the payload rules of §7.4;
+    /// version 4 adds member slots, entry ids, exposure records and the identity, §11).
+    public static let version: UInt16 = 4
     /// The other versions this reader opens.
     public static let versionV1: UInt16 = 1
     public static let versionV2: UInt16 = 2
-    /// Slot table bounds.
+    public static let versionV3: UInt16 = 3
+    /// Slot table bounds: 16 slots in versions 1 to 3, 255 (the most a `u8` count holds) in version 4.
     public static let minSlots = 1
-    public static let maxSlots = 16
+    public static let maxSlots = 255
+    public static let maxSlotsV3 = 16
+    public static func maxSlots(version: UInt16) -> Int { version >= 4 ? maxSlots : maxSlotsV3 }
     /// Fixed sizes, in bytes.
     public static let vaultKeyBytes = 32
     public static let headerMACBytes = 32
@@ -26,12 +30,13 @@ public enum VaultFormat {
     public enum SlotType: UInt8, Sendable {
         case passphrase = 0x01
         case keyFile = 0x02
+        /// Version 4: a team member (or host) holding an identity; the vault key sealed to its public key,
+        /// tagged with a key from the X25519 secret it shares with the writer that sealed it (v2 §11.2).
+        case member = 0x03
         /// A format-1 slot carried in a format-2 file until its secret is at hand (v2 §3.4).
         case legacyPassphrase = 0x11
         case legacyKeyFile = 0x12
     }
-    /// Reserved for public-key recipients (team vaults); unknown to this version.
-    public static let recipientSlotType: UInt8 = 0x03
 
     /// Version-2 header: magic, version, vault id, generation, next slot id, slot count.
     public static let vaultIDBytes = 16
@@ -51,6 +56,11 @@ public enum VaultFormat {
     public static let recipientBytes = publicKeyBytes + sealedKeyBytes + slotTagBytes // 144
     public static let passphraseSlotBodyBytes = kdfParameterBytes + recipientBytes + slotInfoSealedBytes // 318
     public static let keyFileSlotBodyBytes = saltBytes + recipientBytes + slotInfoSealedBytes // 305
+    /// Member slot (version 4): the sealing writer's public key, the recipient, and an info with the
+    /// member's name and who added them (created, name length, name, adder length, adder).
+    public static let memberInfoBytes = 8 + 1 + maxLabelBytes + 1 + maxLabelBytes // 138
+    public static let memberInfoSealedBytes = nonceBytes + boxMACBytes + memberInfoBytes // 178
+    public static let memberSlotBodyBytes = publicKeyBytes + recipientBytes + memberInfoSealedBytes // 354
     public static let legacyPassphraseSlotBodyBytes = v1PassphraseSlotBodyBytes + slotInfoSealedBytes // 246
     public static let legacyKeyFileSlotBodyBytes = v1KeyFileSlotBodyBytes + slotInfoSealedBytes // 217
     /// Version-1 slot bodies.
@@ -65,6 +75,8 @@ public enum VaultFormat {
     public static let slotSecretKeyLabel: [UInt8] = Array("coffer/v2/slot-secret-key".utf8)
     public static let slotAuthKeyLabel: [UInt8] = Array("coffer/v2/slot-auth-key".utf8)
     public static let slotTagLabel: [UInt8] = Array("coffer/v2/slot-tag".utf8)
+    /// Version 4: a member slot's auth key, keyed with the X25519 secret of sealer and member.
+    public static let memberAuthKeyLabel: [UInt8] = Array("coffer/v4/member-auth-key".utf8)
     /// The same for version 1.
     public static let v1HeaderMACLabel: [UInt8] = Array("coffer/v1/header-mac".utf8)
     public static let v1PayloadKeyLabel: [UInt8] = Array("coffer/v1/payload".utf8)
@@ -93,6 +105,8 @@ public enum VaultFormat {
         case origin = 0x07
         case rejectedAt = 0x08
         case rejectedHost = 0x09
+        /// Version 4: 16 random bytes, made when the entry is, never changed; how a merge pairs entries.
+        case entryID = 0x0A
         case `protocol` = 0x10
         case host = 0x11
         case path = 0x12
@@ -105,7 +119,20 @@ public enum VaultFormat {
         case oauthRefreshToken = 0x21
         case history = 0x30
         case retired = 0x31
+        /// Version 4: "exposed to MEMBER since TIME", one record per removed member who could read the entry.
+        case exposure = 0x32
+        case exposedTo = 0x33
+        case exposedSince = 0x34
     }
+    /// Version 4: the payload's own fields after the entries (v2 §11.4).
+    public enum VaultField: UInt8, Sendable {
+        /// created (`i64`) ‖ the owner's X25519 secret key (32 bytes).
+        case identity = 0x01
+        /// A team vault the owner was given, and what they saw of it (`TeamPin`); repeatable.
+        case team = 0x02
+    }
+    public static let entryIDBytes = 16
+    public static let identityFieldBytes = 8 + 32
     /// Limits on payload values.
     public static let maxNameBytes = 128
     public static let maxTextBytes = 4096

@@ -27,6 +27,14 @@ public enum GenericHash {
         return out
     }
 
+    /// Unkeyed BLAKE2b of public bytes (a public key's fingerprint, a sealed box's nonce).
+    public static func digest(_ message: [UInt8], outputLength: Int = defaultBytes) throws(SodiumError) -> [UInt8] {
+        try Sodium.ready()
+        var out = [UInt8](repeating: 0, count: outputLength)
+        out.withUnsafeMutableBytes { o in message.withUnsafeBytes { m in hash(into: o, message: m, key: nil) } }
+        return out
+    }
+
     private static func hash(into out: UnsafeMutableRawBufferPointer, message: UnsafeRawBufferPointer, key: SecureBytes?) {
         let status = key.map { key in
             key.withUnsafeBytes { k in

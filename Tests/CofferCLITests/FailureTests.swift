@@ -123,8 +123,8 @@ final class FailureTests: XCTestCase {
         try withFile([], 4, "vault file is truncated")
         try withFile(Array("{\"http-basic\":{}}".utf8), 4, "not a coffer vault (bad magic)")
         bytes = good
-        bytes[6] = 4
-        try withFile(bytes, 5, "unsupported vault version 4 (this coffer reads versions 1 to 3)", hint: nil)
+        bytes[6] = 5
+        try withFile(bytes, 5, "unsupported vault version 5 (this coffer reads versions 1 to 4)", hint: nil)
         bytes = good
         bytes.replaceSubrange(49..<57, with: withUnsafeBytes(of: (UInt64(1) << 40).littleEndian) { Array($0) })
         try withFile(bytes, 5, "key derivation parameters out of range (opslimit 2, memlimit 1099511627776 bytes; allowed opslimit 2-10, memlimit 64 MiB-4 GiB)",

@@ -29,11 +29,11 @@ final class UpgradeTests: XCTestCase {
             "coffer: hint: nothing was changed; 'coffer upgrade --key-file PATH' (or 'coffer upgrade' for a passphrase slot) converts a format-1 slot, or remove that slot first",
         ])
         XCTAssertEqual(box.read(box.vault), v1, "a refused re-key writes nothing")
-        XCTAssertRun(try box.coffer(["upgrade"] + key), stdout: ["wrote the vault in format 3; slot 1 converted; still in format 1: slot 0"])
+        XCTAssertRun(try box.coffer(["upgrade"] + key), stdout: ["wrote the vault in format 4; slot 1 converted; still in format 1: slot 0"])
         XCTAssertEqual(box.read(box.vault + ".bak"), v1, "the version-1 generation is the backup")
-        XCTAssertEqual(box.read(box.vault)?[6], 3)
-        XCTAssertRun(try box.coffer(["upgrade"] + pass), stdout: ["wrote the vault in format 3; slot 0 converted"])
-        XCTAssertRun(try box.coffer(["upgrade"] + pass), stdout: ["the vault and slot 0 are already in format 3"])
+        XCTAssertEqual(box.read(box.vault)?[6], 4)
+        XCTAssertRun(try box.coffer(["upgrade"] + pass), stdout: ["wrote the vault in format 4; slot 0 converted"])
+        XCTAssertRun(try box.coffer(["upgrade"] + pass), stdout: ["the vault and slot 0 are already in format 4"])
         let listed = try box.coffer(["list"] + pass)
         XCTAssertEqual(listed.status, 0)
         XCTAssertEqual(listed.stdout.split(separator: "\n").count, 6, "the five entries of the vector and the header")
@@ -42,30 +42,32 @@ final class UpgradeTests: XCTestCase {
         XCTAssertEqual(try box.coffer(["list"] + pass).stdout, listed.stdout)
     }
 
-    /// A version-2 vault (the frozen corpus's `entries` vector) keeps opening; `upgrade` writes it as version
-    /// 3 with the same entries and keeps the version-2 file as the backup; then git can store what version 3
-    /// adds, an empty username and password.
-    func testAVersion2VaultUpgradesToVersion3() throws {
-        let box = try Sandbox()
-        let v2Vectors = URL(fileURLWithPath: Sandbox.repository).appendingPathComponent("Formats/vectors-v2")
-        let v2 = Array(try Data(contentsOf: v2Vectors.appendingPathComponent("entries.coffer")))
-        XCTAssertEqual(v2[6], 2)
-        try FileManager.default.createDirectory(atPath: (box.vault as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        XCTAssertTrue(FileManager.default.createFile(atPath: box.vault, contents: Data(v2), attributes: [.posixPermissions: 0o600]))
-        let pass = ["--passphrase-file", try box.write("vector-pass", "correct horse battery staple\n")]
-        let before = try box.coffer(["list", "--json"] + pass)
-        XCTAssertEqual(before.status, 0, before.description)
-        XCTAssertEqual(box.read(box.vault), v2, "reading does not write")
-        XCTAssertRun(try box.coffer(["upgrade"] + pass), stdout: ["wrote the vault in format 3"])
-        XCTAssertEqual(box.read(box.vault)?[6], 3)
-        XCTAssertEqual(box.read(box.vault + ".bak"), v2, "the version-2 generation is the backup")
-        XCTAssertEqual(try box.coffer(["list", "--json"] + pass).stdout, before.stdout, "the entries changed")
-        XCTAssertRun(try box.coffer(["upgrade"] + pass), stdout: ["the vault and slot 0 are already in format 3"])
-        XCTAssertEqual(try box.coffer(["unlock"] + pass).status, 0)
-        let helper = Sandbox.binaryDirectory + "/git-credential-coffer"
-        XCTAssertRun(try box.spawn([helper, "store"], stdin: "protocol=https\nhost=sso.tld\nusername=\npassword=\n", fd3: nil, env: box.environment))
-        XCTAssertRun(try box.spawn([helper, "get"], stdin: "protocol=https\nhost=sso.tld\n", fd3: nil, env: box.environment),
-                     stdout: ["username=", "password="])
-        XCTAssertEqual(try box.coffer(["lock"]).status, 0)
+    /// A version-2 and a version-3 vault (the frozen corpora's `entries` vectors) keep opening; `upgrade`
+    /// writes each as version 4 with the same entries (now with ids) and keeps the old file as the backup;
+    /// then git can store what version 3 added, an empty username and password.
+    func testVersion2And3VaultsUpgradeToVersion4() throws {
+        for version in [2, 3] {
+            let box = try Sandbox()
+            let vectors = URL(fileURLWithPath: Sandbox.repository).appendingPathComponent("Formats/vectors-v\(version)")
+            let old = Array(try Data(contentsOf: vectors.appendingPathComponent("entries.coffer")))
+            XCTAssertEqual(old[6], UInt8(version))
+            try FileManager.default.createDirectory(atPath: (box.vault as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            XCTAssertTrue(FileManager.default.createFile(atPath: box.vault, contents: Data(old), attributes: [.posixPermissions: 0o600]))
+            let pass = ["--passphrase-file", try box.write("vector-pass", "correct horse battery staple\n")]
+            let before = try box.coffer(["list", "--json"] + pass)
+            XCTAssertEqual(before.status, 0, before.description)
+            XCTAssertEqual(box.read(box.vault), old, "reading does not write")
+            XCTAssertRun(try box.coffer(["upgrade"] + pass), stdout: ["wrote the vault in format 4"])
+            XCTAssertEqual(box.read(box.vault)?[6], 4)
+            XCTAssertEqual(box.read(box.vault + ".bak"), old, "the version-\(version) generation is the backup")
+            XCTAssertEqual(try box.coffer(["list", "--json"] + pass).stdout, before.stdout, "the entries changed")
+            XCTAssertRun(try box.coffer(["upgrade"] + pass), stdout: ["the vault and slot 0 are already in format 4"])
+            XCTAssertEqual(try box.coffer(["unlock"] + pass).status, 0)
+            let helper = Sandbox.binaryDirectory + "/git-credential-coffer"
+            XCTAssertRun(try box.spawn([helper, "store"], stdin: "protocol=https\nhost=sso.tld\nusername=\npassword=\n", fd3: nil, env: box.environment))
+            XCTAssertRun(try box.spawn([helper, "get"], stdin: "protocol=https\nhost=sso.tld\n", fd3: nil, env: box.environment),
+                         stdout: ["username=", "password="])
+            XCTAssertEqual(try box.coffer(["lock"]).status, 0)
+        }
     }
 }

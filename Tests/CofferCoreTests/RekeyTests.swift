@@ -13,7 +13,7 @@ final class RekeyTests: XCTestCase {
     /// Every 32-byte key an attacker gets from one old copy with `unlock`: the vault key, the slot's secret,
     /// its X25519 secret key and auth key, every slot's auth key from the infos, and every subkey of the
     /// vault key. Asserts that the material is real: it opens that copy.
-    func attackerKeys(_ copy: [UInt8], _ unlock: Unlock) throws -> [SecureBytes] {
+    static func attackerKeys(_ copy: [UInt8], _ unlock: Unlock) throws -> [SecureBytes] {
         let vault = try Vault.open(copy, with: unlock)
         XCTAssertNoThrow(try Vault.open(copy, with: .vaultKey(vault.vaultKey)), "the stolen vault key opens the copy")
         var keys = [vault.vaultKey]
@@ -21,6 +21,7 @@ final class RekeyTests: XCTestCase {
             let derived = try SlotKeys(slotSecret: secret)
             keys += [secret, derived.secretKey, derived.authKey]
         }
+        if let identity = vault.opener?.identity { keys.append(identity.secretKey) }
         keys += vault.infos.values.compactMap(\.authKey)
         let sub = try SubKeys(vaultKey: vault.vaultKey, version: vault.readVersion)
         keys += [sub.headerMACKey, sub.payload, sub.slotInfo]
@@ -29,7 +30,7 @@ final class RekeyTests: XCTestCase {
 
     /// Tries every key every way on `file`: as the vault key, a slot secret, each slot's X25519 secret key,
     /// the payload key and the slot-info key. Each must fail.
-    func assertNothingOpens(_ bytes: [UInt8], with keys: [SecureBytes], _ what: String) throws {
+    static func assertNothingOpens(_ bytes: [UInt8], with keys: [SecureBytes], _ what: String) throws {
         let file = try VaultFile(parsing: bytes)
         for (n, key) in keys.enumerated() {
             XCTAssertThrowsError(try Vault.open(file, with: .vaultKey(key)), "\(what): key \(n) as the vault key")
@@ -61,14 +62,14 @@ final class RekeyTests: XCTestCase {
         try vault.add(try entry("also-before"))
         generations.append(try vault.seal())
         // The deploy host keeps copies of every generation so far and the key file.
-        let stolen = try generations.flatMap { try attackerKeys($0, .keyFile(deploy)) }
+        let stolen = try generations.flatMap { try Self.attackerKeys($0, .keyFile(deploy)) }
 
         try vault.removeSlot(id: id)
         let removed = try vault.seal()
         try vault.add(try entry("after"))
         let later = try vault.seal()
         for (name, bytes) in [("the removal", removed), ("a later write", later)] {
-            try assertNothingOpens(bytes, with: stolen, name)
+            try Self.assertNothingOpens(bytes, with: stolen, name)
             XCTAssertThrowsError(try Vault.open(bytes, with: .keyFile(deploy))) { XCTAssertEqual($0 as? VaultError, .noSlot("key-file")) }
         }
         // The remaining slot still opens, without its passphrase being typed again during the removal.
@@ -82,13 +83,13 @@ final class RekeyTests: XCTestCase {
         let ci = try KeyFile.generate()
         try vault.addKeyFileSlot(ci, label: "ci")
         let old = try vault.seal()
-        let stolen = try attackerKeys(old, .passphrase(Self.passphrase))
+        let stolen = try Self.attackerKeys(old, .passphrase(Self.passphrase))
 
         let newPassphrase = try SecureBytes(copyingUTF8: "a new passphrase")
         try vault.setPassphrase(newPassphrase, kdf: Self.kdf, slot: 0)
         try vault.add(try entry("after"))
         let later = try vault.seal()
-        try assertNothingOpens(later, with: stolen, "after passwd")
+        try Self.assertNothingOpens(later, with: stolen, "after passwd")
         XCTAssertThrowsError(try Vault.open(later, with: .passphrase(Self.passphrase))) { XCTAssertEqual($0 as? VaultError, .wrongPassphrase) }
         XCTAssertEqual(try Vault.open(later, with: .keyFile(ci)).entries.count, 2, "the key-file slot still opens")
         XCTAssertEqual(try Vault.open(later, with: .passphrase(newPassphrase)).unlockedSlotID, 0, "the slot keeps its id")
@@ -103,7 +104,7 @@ final class RekeyTests: XCTestCase {
         let oldKey = vault.vaultKey
         try vault.rekey()
         let after = try vault.seal()
-        try assertNothingOpens(after, with: [oldKey], "after rekey")
+        try Self.assertNothingOpens(after, with: [oldKey], "after rekey")
         for keyFile in [a, b] { XCTAssertNoThrow(try Vault.open(after, with: .keyFile(keyFile))) }
         XCTAssertEqual(try VaultFile(parsing: after).vaultID, try VaultFile(parsing: before).vaultID)
     }
@@ -174,18 +175,18 @@ final class RekeyTests: XCTestCase {
         XCTAssertEqual(vault.slotSummaries.map(\.id), [0, 1])
         let upgraded = try vault.seal()
         let file = try VaultFile(parsing: upgraded)
-        XCTAssertEqual(file.version, 3)
+        XCTAssertEqual(file.version, VaultFormat.version)
         XCTAssertEqual(file.slots.map(\.type), [0x11, 0x02], "slot 1 converted, slot 0 still format 1")
         XCTAssertEqual(try Vault.open(upgraded, with: .keyFile(keyFile)).entries.map(VectorFile.describe), entries)
         XCTAssertThrowsError(try vault.rekey()) { XCTAssertEqual($0 as? VaultError, .cannotRekey(0, "it is a format-1 passphrase slot, which needs its passphrase once to be converted")) }
 
         // Opened once with the passphrase, slot 0 converts too; then a re-key goes through.
         var withPassphrase = try Vault.open(upgraded, with: .passphrase(passphrase))
-        let stolen = try attackerKeys(upgraded, .keyFile(keyFile)) + attackerKeys(bytes, .keyFile(keyFile))
+        let stolen = try Self.attackerKeys(upgraded, .keyFile(keyFile)) + Self.attackerKeys(bytes, .keyFile(keyFile))
         try withPassphrase.removeSlot(id: 1)
         let rekeyed = try withPassphrase.seal()
         XCTAssertEqual(try VaultFile(parsing: rekeyed).slots.map(\.type), [0x01])
-        try assertNothingOpens(rekeyed, with: stolen, "after removing the upgraded key-file slot")
+        try Self.assertNothingOpens(rekeyed, with: stolen, "after removing the upgraded key-file slot")
         XCTAssertEqual(try Vault.open(rekeyed, with: .passphrase(passphrase)).entries.map(VectorFile.describe), entries)
     }
 

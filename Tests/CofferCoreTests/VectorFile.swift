@@ -11,6 +11,7 @@ struct VectorFile {
     static let v1Directory = formats.appendingPathComponent("vectors")
     static let v2Directory = formats.appendingPathComponent("vectors-v2")
     static let v3Directory = formats.appendingPathComponent("vectors-v3")
+    static let v4Directory = formats.appendingPathComponent("vectors-v4")
 
     let directory: URL
     let name: String
@@ -66,7 +67,8 @@ struct VectorFile {
     // MARK: Version 2 (v2 §9): every field, every byte
 
     /// Every field of an entry as `key=value`, values in `encode`'s form.
-    static func describeV2(_ e: Entry) -> String {
+    /// `withID`: the entry id, which a version-4 file holds (older files' entries get random ones in memory).
+    static func describeV2(_ e: Entry, withID: Bool = true) -> String {
         var pairs: [(String, [UInt8])] = [
             ("name", Array(e.name.utf8)), ("kind", Array(e.kind.word.utf8)), ("state", Array((e.enabled ? "enabled" : "disabled").utf8)),
             ("created", Array(String(e.created).utf8)), ("updated", Array(String(e.updated).utf8)), ("origin", Array(e.origin.word.utf8)),
@@ -75,6 +77,7 @@ struct VectorFile {
         add("note", e.note)
         add("rejected-at", e.rejectedAt.map(String.init))
         add("rejected-host", e.rejectedHost)
+        if withID { add("id", e.id?.description) }
         add("protocol", e.protocol)
         add("host", e.host)
         add("path", e.path)
@@ -90,11 +93,34 @@ struct VectorFile {
             pairs.append(("history.\(i).secret", h.secret.withUnsafeBytes { Array($0) }))
             add("history.\(i).retired", String(h.retired))
         }
+        for (i, x) in e.exposures.enumerated() {
+            add("exposure.\(i).member", x.member)
+            add("exposure.\(i).since", String(x.since))
+        }
         return pairs.map { "\($0)=\(encode($1))" }.joined(separator: " ")
     }
 
     static func describeV2(_ s: SlotSummary) -> String {
         "id=\(s.id) type=\(s.type) format=\(s.legacy ? 1 : 2) created=\(s.created ?? 0) label=\(encode(Array(s.label.utf8)))"
+    }
+
+    /// A `member:` line (version 4).
+    static func describe(_ m: MemberSummary) -> String {
+        "id=\(m.slotID) name=\(encode(Array(m.name.utf8))) public-key=\(hex(m.publicKey)) added=\(m.added) added-by=\(encode(Array(m.addedBy.utf8)))"
+    }
+
+    /// The `vault-identity:` line of a payload holding an identity (version 4).
+    static func describe(_ i: Identity) -> String { "public-key=\(hex(i.publicKey)) created=\(i.created)" }
+
+    static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+
+    static func unhex(_ text: String) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(decoding: digits[$0...($0 + 1)], as: UTF8.self), radix: 16) }.reduce([UInt8]?([])) { acc, b in
+            guard let acc, let b else { return nil }
+            return acc + [b]
+        }
     }
 
     /// Bytes 0x21-0x7E as they are, except `%` and `=`; every other byte as `%XX` (upper-case hex).

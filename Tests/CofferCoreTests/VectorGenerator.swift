@@ -3,9 +3,9 @@ import CofferSodium
 import Foundation
 import XCTest
 
-/// Writes `Formats/vectors-v3/` anew when COFFER_WRITE_VECTORS=1; otherwise skipped. Run it after a format
-/// change (`make vectors`) and commit the result with the spec. The version-1 and version-2 corpora
-/// (`Formats/vectors/`, `Formats/vectors-v2/`) are frozen: this version writes neither.
+/// Writes `Formats/vectors-v4/` anew when COFFER_WRITE_VECTORS=1; otherwise skipped. Run it after a format
+/// change (`make vectors`) and commit the result with the spec. The corpora of versions 1 to 3
+/// (`Formats/vectors/`, `Formats/vectors-v2/`, `Formats/vectors-v3/`) are frozen: this version writes none.
 final class VectorGenerator: XCTestCase {
     let passphrase = "correct horse battery staple"
     /// Slot creation times: fixed, so the descriptions are stable.
@@ -13,7 +13,7 @@ final class VectorGenerator: XCTestCase {
 
     func testWriteVectors() throws {
         try XCTSkipUnless(ProcessInfo.processInfo.environment["COFFER_WRITE_VECTORS"] == "1", "set COFFER_WRITE_VECTORS=1 to regenerate")
-        let dir = VectorFile.v3Directory
+        let dir = VectorFile.v4Directory
         try? FileManager.default.removeItem(at: dir)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let secretPass = try SecureBytes(copyingUTF8: passphrase)
@@ -35,7 +35,9 @@ final class VectorGenerator: XCTestCase {
         func success(_ bytes: [UInt8], _ unlock: Unlock) throws -> [String] {
             let v = try Vault.open(bytes, with: unlock)
             return ["expect: success", "generation: \(v.generation)"] + (v.unlockedSlotID.map { ["unlocked-slot: \($0)"] } ?? [])
-                + v.slotSummaries.map { "slot: " + VectorFile.describeV2($0) } + v.entries.map { "entry: " + VectorFile.describeV2($0) }
+                + (v.openedSealer.map { ["sealed-by: " + VectorFile.hex($0)] } ?? [])
+                + v.slotSummaries.map { "slot: " + VectorFile.describeV2($0) } + v.members.map { "member: " + VectorFile.describe($0) }
+                + v.entries.map { "entry: " + VectorFile.describeV2($0) } + (v.list.identity.map { ["vault-identity: " + VectorFile.describe($0)] } ?? [])
         }
         let pass = "passphrase: " + VectorFile.encode(Array(passphrase.utf8))
         func withPass(_ description: String, _ expect: String) -> [String] { ["description: " + description, pass, "expect: " + expect] }
@@ -51,7 +53,7 @@ final class VectorGenerator: XCTestCase {
         // The main vault: a passphrase slot (0, "owner") and a key-file slot (1, "deploy-prod"), one entry of
         // each kind with every field.
         var full = try Vault.create(passphrase: secretPass, kdf: kdf, label: "owner", now: t)
-        for entry in try SampleEntries.makeV3() { try full.add(entry) }
+        for entry in try SampleEntries.makeV4() { try full.add(entry) }
         try full.addKeyFileSlot(keyFile, label: "deploy-prod", now: t + 60)
         let fullBytes = try full.seal()
         var empty = try Vault.create(passphrase: secretPass, kdf: kdf, now: t)
@@ -108,9 +110,8 @@ final class VectorGenerator: XCTestCase {
         // Rules without a key, in the order of §6.
         try write("not-a-vault", Array("{\"http-basic\": {}}\n".utf8), withPass("an auth.json file", "not a vault"))
         try write("magic-prefix", Array("COFF".utf8), withPass("the first four bytes of the magic: a prefix of COFFER", "truncated"))
-        try write("version-4", patched(fullBytes, 6, le(UInt16(4))), withPass("version field set to 4", "unsupported version"))
+        try write("version-5", patched(fullBytes, 6, le(UInt16(5))), withPass("version field set to 5", "unsupported version"))
         try write("zero-slots", patched(fullBytes, 36, [0]), withPass("slot count 0", "bad slot count"))
-        try write("seventeen-slots", patched(fullBytes, 36, [17]), withPass("slot count 17", "bad slot count"))
         try write("slot-length-wrong", patched(fullBytes, slot0 + 5, le(UInt16(317))), withPass("passphrase slot body length 317 instead of 318", "bad slot"))
         try write("slot-id-duplicate", patched(fullBytes, slot1 + 1, le(UInt32(0))), withPass("slot 1 given id 0, which slot 0 has", "bad slot"))
         try write("slot-id-not-below-next", patched(fullBytes, slot1 + 1, le(UInt32(2))), withPass("slot 1 given id 2 while next-slot-id is 2", "bad slot"))
@@ -160,7 +161,16 @@ final class VectorGenerator: XCTestCase {
         func payload(_ entries: [[UInt8]], trailing: [UInt8] = []) -> [UInt8] { le(UInt32(entries.count)) + entries.flatMap { $0 } + trailing }
         let base: [[UInt8]] = [text(0x01, "a"), field(0x02, [3]), field(0x03, [0]), field(0x04, le(t)), field(0x05, le(t)), field(0x07, [0]),
                                text(0x10, "https"), text(0x11, "example.com"), text(0x13, "u"), text(0x20, "p")]
-        func login(_ change: (inout [[UInt8]]) -> Void) -> [UInt8] { var f = base; change(&f); return entryBytes(f) }
+        let entryID = field(0x0A, Array(0x10...0x1F))
+        /// The base login changed, then given its id (version 4), placed in tag order before the first field above 0x0A.
+        func login(id: [UInt8]? = nil, _ change: (inout [[UInt8]]) -> Void) -> [UInt8] {
+            var f = base
+            change(&f)
+            let idField = id ?? entryID
+            if !idField.isEmpty { f.insert(idField, at: f.firstIndex { $0[0] > 0x0A } ?? f.count) }
+            return entryBytes(f)
+        }
+        let identityField = field(0x01, le(t) + Array(repeating: 0x42, count: 32))
         let malformed: [(String, String, [UInt8])] = [
             ("payload-valid-login", "control: a well-formed login, which opens", payload([login { _ in }])),
             ("payload-reader-leniency", "values a reader accepts though no writer may add them (§7.3): host 'a example', protocol '1x', a note with U+009B, a password expiry of 2^62",
@@ -206,13 +216,85 @@ final class VectorGenerator: XCTestCase {
             ("payload-history-without-retired", "a history record without its retired field (0x31)",
              payload([login { $0.append(field(0x30, field(0x04, le(t)) + field(0x20, Array("old".utf8)))) }])),
             ("payload-truncated-field", "an entry whose last field's length runs past the entry", payload([login { $0[9] = [0x20] + le(UInt32(9)) + Array("p".utf8) }])),
+            // Version 4 (§11.4).
+            ("payload-without-id", "a login without its entry id (0x0A), which every version-4 entry has", payload([login(id: []) { _ in }])),
+            ("payload-id-size", "an entry id of 15 bytes", payload([login(id: field(0x0A, Array(repeating: 7, count: 15))) { _ in }])),
+            ("payload-duplicate-id", "two entries, named a and b, with the same id", payload([login { _ in }, login { $0[0] = text(0x01, "b") }])),
+            ("payload-exposure", "a login exposed to two removed members, carol and dave (two 0x32 records after the history)",
+             payload([login { $0.append(field(0x32, text(0x33, "carol") + field(0x34, le(t)))); $0.append(field(0x32, text(0x33, "dave") + field(0x34, le(t + 60)))) }])),
+            ("payload-exposure-without-since", "an exposure record without its time (0x34)", payload([login { $0.append(field(0x32, text(0x33, "carol"))) }])),
+            ("payload-exposure-before-history", "an exposure record (0x32) before a history record (0x30)",
+             payload([login { $0.append(field(0x32, text(0x33, "carol") + field(0x34, le(t)))); $0.append(field(0x30, field(0x04, le(t)) + field(0x20, Array("old".utf8)) + field(0x31, le(t)))) }])),
+            ("payload-identity", "one login, then the vault's identity field (0x01: created, then the X25519 secret key 42 42 ... 42)", payload([login { _ in }], trailing: identityField)),
+            ("payload-identity-short", "an identity field of 39 bytes", payload([login { _ in }], trailing: field(0x01, Array(repeating: 0x42, count: 39)))),
+            ("payload-identity-twice", "the identity field twice", payload([login { _ in }], trailing: identityField + identityField)),
+            ("payload-unknown-vault-field", "a vault field of tag 0x02 after the entries", payload([login { _ in }], trailing: field(0x02, [0]))),
         ]
         for (name, description, plaintext) in malformed {
             let expect = ["payload-valid-login", "payload-reader-leniency", "payload-login-empty-username-and-password",
-                          "payload-authtype-without-username", "payload-login-history-empty"].contains(name) ? "success" : "malformed payload"
+                          "payload-authtype-without-username", "payload-login-history-empty", "payload-exposure", "payload-identity"].contains(name) ? "success" : "malformed payload"
             let bytes = try resealed(fullBytes, key: full.vaultKey, payload: plaintext)
             try write(name, bytes, ["description: " + description, pass] + (expect == "success" ? try success(bytes, .passphrase(secretPass)) : ["expect: " + expect]))
         }
+        try writeTeamVectors(write: write, success: success)
+    }
+
+    /// Team vaults (§11): member slots opened by identity, removal, forgeries.
+    func writeTeamVectors(write: (String, [UInt8], [String]) throws -> Void, success: ([UInt8], Unlock) throws -> [String]) throws {
+        func identity(_ byte: UInt8) throws -> Identity {
+            try Identity(secretKey: try [UInt8](repeating: byte, count: 32).withUnsafeBytes { try SecureBytes(copying: $0) }, created: t)
+        }
+        func line(_ i: Identity) -> String { "identity: " + (try! i.secretKey.withUnsafeBytes { VectorFile.hex(Array($0)) }) }
+        let alice = try identity(0xA1), bob = try identity(0xB2), carol = try identity(0xC3), outsider = try identity(0xEE)
+        let keyFile = try KeyFile.generate()
+        var team = try Vault.createTeam(identity: alice, name: "alice", now: t)
+        try team.addMember(name: "bob", publicKey: bob.publicKey, now: t + 60)
+        try team.addMember(name: "carol", publicKey: carol.publicKey, now: t + 120)
+        try team.addKeyFileSlot(keyFile, label: "ci", now: t + 180)
+        for entry in try SampleEntries.make() { try team.add(entry) }
+        let teamBytes = try team.seal()
+        try Data(try keyFile.contents().withUnsafeBytes { Array($0) }).write(to: VectorFile.v4Directory.appendingPathComponent("keyfile-team.key"))
+        let members = "a team vault: member slots alice (0, sealed by herself), bob (1) and carol (2), both added and sealed by alice, a key-file slot ci (3)"
+        try write("team-alice", teamBytes, ["description: \(members); opened with alice's identity", line(alice)] + success(teamBytes, .identity(alice)))
+        try write("team-bob", teamBytes, ["description: the same vault opened with bob's identity", line(bob)] + success(teamBytes, .identity(bob)))
+        try write("team-keyfile", teamBytes, ["description: the same vault opened with the ci key file", "key-file: keyfile-team.key"] + success(teamBytes, .keyFile(keyFile)))
+        try write("team-outsider", teamBytes, ["description: the same vault and an identity with no member slot", line(outsider), "expect: no slot for method"])
+
+        var removed = try Vault.open(teamBytes, with: .identity(bob))
+        try removed.removeMember(named: "carol", now: t + 300)
+        let removedBytes = try removed.seal()
+        try write("team-carol-removed", removedBytes, ["description: bob removed carol, which re-keyed the vault: every member slot sealed again by bob, every entry exposed to carol", line(alice)]
+            + success(removedBytes, .identity(alice)))
+        try write("team-removed-identity", removedBytes, ["description: the vault after carol's removal, opened with carol's identity", line(carol), "expect: no slot for method"])
+
+        // Offsets: header 37; slot 0 (alice) 7 + 354: sealer 32, public key 32, sealed key 80, tag 32, info 178.
+        let body0 = VaultFormat.headerFixedBytes + 7
+        func flipped(_ offset: Int) -> [UInt8] { var b = teamBytes; b[offset] ^= 1; return b }
+        try write("team-tag-flipped", flipped(body0 + 32 + 32 + 80), ["description: a bit of alice's slot tag flipped", line(alice), "expect: header tampered"])
+        try write("team-sealer-flipped", flipped(body0), ["description: a bit of the sealer key of alice's slot flipped: the tag key differs", line(alice), "expect: header tampered"])
+        try write("team-info-flipped", flipped(body0 + 32 + 144 + 30), ["description: a bit inside alice's slot info flipped: the header MAC fails", line(alice), "expect: header tampered"])
+
+        // An outsider's forgery: their own vault key sealed to alice and tagged with the key they share with
+        // her, they being the sealer. It opens at the format level; the sealer is not a member alice knows,
+        // which is what a member's remembered team state refuses (§11.5).
+        var forged = try Vault.createTeam(identity: outsider, name: "mallory", now: t)
+        try forged.addMember(name: "alice", publicKey: alice.publicKey, now: t)
+        try forged.addMember(name: "bob", publicKey: bob.publicKey, now: t)
+        let forgedBytes = try forged.seal()
+        try write("team-forged-by-outsider", forgedBytes, ["description: a new vault made by an outsider from alice's and bob's public keys alone: it opens, sealed by the outsider's key, which alice's remembered state does not know", line(alice)]
+            + success(forgedBytes, .identity(alice)))
+
+        var big = try Vault.createTeam(identity: alice, name: "alice", now: t)
+        for i in 1..<20 { try big.addMember(name: "member-\(i)", publicKey: try identity(UInt8(i)).publicKey, now: t + Int64(i)) }
+        let bigBytes = try big.seal()
+        try write("team-20-members", bigBytes, ["description: 20 member slots, more than the 16 slots of versions 1 to 3", line(try identity(7))] + success(bigBytes, .identity(try identity(7))))
+
+        var duplicate = team
+        duplicate.infos[2]?.label = "bob"
+        try write("team-duplicate-member-name", try duplicate.seal(), ["description: carol's slot renamed bob by a holder of the vault key: two members named bob", line(alice), "expect: malformed header"])
+        var unnamed = team
+        unnamed.infos[1]?.label = ""
+        try write("team-member-without-name", try unnamed.seal(), ["description: bob's slot with an empty name", line(alice), "expect: malformed header"])
     }
 
     /// `bytes` with its payload replaced by `plaintext`, sealed and authenticated with the vault key.
@@ -269,6 +351,13 @@ enum SampleEntries {
         bitbucket.rejectedAt = t + 60
         bitbucket.rejectedHost = "bitbucket.org"
         return [keypair, download, login, github, bitbucket]
+    }
+
+    /// `makeV3()` and what version 4 adds: an entry exposed to two removed members.
+    static func makeV4() throws -> [Entry] {
+        var entries = try makeV3()
+        entries[0].exposures = [Exposure(member: "carol", since: 1_796_000_300), Exposure(member: "dave smith", since: 1_796_000_360)]
+        return entries
     }
 
     /// `makeV2()` and what version 3 adds: logins as git stores them with an empty username and password,

@@ -4,7 +4,7 @@ import CofferCore
 struct Upgrade: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "upgrade",
-        abstract: "Write the vault in the current format (3), converting the format-1 slot this command is unlocked with.",
+        abstract: "Write the vault in the current format (4), converting the format-1 slot this command is unlocked with.",
         discussion: "A format-1 slot can only be given a key pair by someone holding its passphrase or key file: run this once with each (--key-file PATH for a key file), then 'coffer rekey' or 'coffer slot remove' can re-key. The vault key does not change.")
 
     @OptionGroup var options: VaultOptions

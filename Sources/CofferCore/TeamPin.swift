@@ -1,0 +1,117 @@
+import CofferSodium
+
+/// What a member's Coffer remembers of a team vault it was given (`coffer team add`), kept in the member's
+/// own vault (payload field `team`, v2 §11.6): where the file is, which vault it is, the newest generation
+/// seen and the members at that generation. It turns the sealer a file names (§11.5) into a decision:
+/// a file of another vault, an older generation (a rollback), or one sealed by an identity that was not a
+/// member is refused until the member says otherwise.
+public struct TeamPin: Sendable, Equatable {
+    public struct Member: Sendable, Equatable {
+        public var name: String
+        public var publicKey: [UInt8]
+
+        public init(name: String, publicKey: [UInt8]) {
+            self.name = name
+            self.publicKey = publicKey
+        }
+    }
+
+    /// How the member calls the team: its entries are `NAME/ENTRY` (label rule, no `/`).
+    public var name: String
+    /// The team vault file, absolute.
+    public var path: String
+    public var vaultID: [UInt8]
+    /// The newest generation seen, and when (Unix seconds).
+    public var generation: UInt64
+    public var seen: Int64
+    public var members: [Member]
+
+    public init(name: String, path: String, vault: Vault, now: Int64) {
+        self.name = name
+        self.path = path
+        vaultID = vault.id
+        generation = vault.generation
+        seen = now
+        members = vault.members.map { Member(name: $0.name, publicKey: $0.publicKey) }
+    }
+
+    /// Record fields (v2 §11.6).
+    enum Field: UInt8 {
+        case name = 0x01, path = 0x02, vaultID = 0x03, generation = 0x04, seen = 0x05, member = 0x06
+    }
+
+    /// Refuses a vault this pin does not trust (`teamRefused`, naming what to do); otherwise the pin as it
+    /// is after seeing `vault`: a newer generation and its members. `own`: the member's public key, which
+    /// trusts itself.
+    public func check(_ vault: Vault, own: [UInt8]) throws(VaultError) -> TeamPin {
+        guard vault.id == vaultID else {
+            throw .teamRefused(name, "\(path) holds another vault (id \(Identity.hex(vault.id)), not \(Identity.hex(vaultID)))")
+        }
+        guard vault.generation >= generation else {
+            throw .teamRefused(name, "\(path) is generation \(vault.generation), older than generation \(generation) seen before: a rollback, or an old checkout")
+        }
+        if let sealer = vault.openedSealer, sealer != own, !members.contains(where: { $0.publicKey == sealer }) {
+            let who = vault.members.first { $0.publicKey == sealer }?.name ?? "an identity that is not a member"
+            throw .teamRefused(name, "\(path) was sealed for you by \(who) (\(Identity.fingerprint(sealer))), who was not a member at generation \(generation)")
+        }
+        var next = self
+        if vault.generation > generation {
+            next.generation = vault.generation
+            next.members = vault.members.map { Member(name: $0.name, publicKey: $0.publicKey) }
+        }
+        return next
+    }
+
+    // MARK: Encoding (a vault field's value: fields of `u8 tag, u32 length, value`, ascending; `member` repeats)
+
+    func encode(into sink: inout Payload.Sink) {
+        sink.field(tag: Field.name.rawValue, Array(name.utf8))
+        sink.field(tag: Field.path.rawValue, Array(path.utf8))
+        sink.field(tag: Field.vaultID.rawValue, vaultID)
+        sink.field(tag: Field.generation.rawValue, withUnsafeBytes(of: generation.littleEndian) { Array($0) })
+        sink.field(tag: Field.seen.rawValue, withUnsafeBytes(of: seen.littleEndian) { Array($0) })
+        for m in members { sink.field(tag: Field.member.rawValue, m.publicKey + Array(m.name.utf8)) }
+    }
+
+    init(decoding bytes: UnsafeRawBufferPointer) throws(VaultError) {
+        let bad = VaultError.malformedPayload("a team field breaks its rules")
+        var reader = ByteReader(bytes)
+        var values: [UInt8: [UInt8]] = [:], members: [Member] = []
+        var last: UInt8 = 0
+        while !reader.isAtEnd {
+            let tag = UInt8(try reader.uint(1, or: bad))
+            let value = try reader.bytes(Int(try reader.uint(4, or: bad)), or: bad)
+            guard tag > last || (tag == Field.member.rawValue && last == tag), Field(rawValue: tag) != nil else { throw bad }
+            last = tag
+            if tag == Field.member.rawValue {
+                guard value.count > VaultFormat.publicKeyBytes, let name = TeamPin.label(Array(value[VaultFormat.publicKeyBytes...])) else { throw bad }
+                members.append(Member(name: name, publicKey: Array(value[..<VaultFormat.publicKeyBytes])))
+            } else {
+                values[tag] = value
+            }
+        }
+        guard let name = values[Field.name.rawValue].flatMap(TeamPin.label), !name.contains("/"),
+              let path = values[Field.path.rawValue], !path.isEmpty, path.count <= VaultFormat.maxTextBytes,
+              let pathText = String(validating: path, as: UTF8.self), !pathText.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }),
+              let id = values[Field.vaultID.rawValue], id.count == VaultFormat.vaultIDBytes,
+              let generation = values[Field.generation.rawValue], generation.count == 8,
+              let seen = values[Field.seen.rawValue], seen.count == 8 else { throw bad }
+        self.name = name
+        self.path = pathText
+        vaultID = id
+        self.generation = generation.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        self.seen = seen.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(as: Int64.self)) }
+        self.members = members
+    }
+
+    /// 1 to 64 bytes under the slot label rule.
+    static func label(_ bytes: [UInt8]) -> String? {
+        guard !bytes.isEmpty, bytes.withUnsafeBytes({ SlotInfo.isValidLabel(bytes: $0) }) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// A team name: 1 to 64 bytes of text without control characters or `/`.
+    public static func isValidName(_ name: String) -> Bool {
+        label(Array(name.utf8)) != nil && !name.contains("/")
+    }
+}
