@@ -11,7 +11,7 @@ extension VaultError {
         case .unsupportedVersion, .unsupportedKDFAlgorithm, .kdfParametersOutOfRange, .kdfBudgetExceeded, .fileTooLarge: .unsupported
         case .entryNotFound, .vaultNotFound, .slotNotFound, .memberNotFound: .notFound
         case .duplicateName, .vaultExists: .exists
-        case .invalidName, .invalidEntry, .lastSlot, .slotTableFull, .invalidSlot, .cannotRekey: .invalid
+        case .invalidName, .invalidEntry, .lastSlot, .slotTableFull, .invalidSlot, .cannotRekey, .mergeConflict: .invalid
         case .rekeyedWithoutSlot: .locked
         case .teamRefused: .damaged
         case .system, .crypto, .lockBusy, .lockUntrusted: .failure
@@ -54,6 +54,21 @@ public enum AgentCodec {
             return SlotSummary(id: id, type: parts[1], label: parts.count == 5 ? parts[4] : "", created: created == 0 ? nil : created, legacy: format == 1)
         }
         return (slots, reply.int(.unlockedSlot).flatMap(UInt32.init(exactly:)))
+    }
+
+    // MARK: Members
+
+    /// `ID<TAB>ADDED<TAB>PUBLIC-KEY-LINE<TAB>ADDED-BY<TAB>NAME`: names cannot hold a tab (label rule).
+    public static func memberLine(_ m: MemberSummary) -> String {
+        [String(m.slotID), String(m.added), Identity.line(m.publicKey), m.addedBy, m.name].joined(separator: "\t")
+    }
+
+    public static func member(_ line: String) throws -> MemberSummary {
+        let parts = line.split(separator: "\t", maxSplits: 4, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 5, let id = UInt32(parts[0]), let added = Int64(parts[1]), let key = Identity.publicKey(parsing: parts[2]) else {
+            throw AgentError.malformed("a member line the client cannot read")
+        }
+        return MemberSummary(slotID: id, name: parts[4], publicKey: key, added: added, addedBy: parts[3])
     }
 
     // MARK: Selections (list, export)

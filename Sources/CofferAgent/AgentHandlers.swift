@@ -6,6 +6,7 @@ import CofferSystem
 /// The agent's answers to each request op (`Formats/agent-protocol.md` §3).
 struct AgentHandlers {
     let state: AgentState
+    let teams: AgentTeams
     let timers: AgentTimers
     let lastBusy = Flag()
 
@@ -36,13 +37,22 @@ struct AgentHandlers {
             case .list: return (try list(request), false)
             case .export: return (try export(request), false)
             case .change: return (try change(request), false)
-            case .slots: return (try slots(), false)
+            case .slots: return (try slots(request), false)
             case .slotAddKeyFile: return (try addKeyFileSlot(request), false)
             case .slotRemove: return try removeSlot(request)
             case .rekey: return (try rekey(), false)
             case .gitGet: return (try gitGet(request), false)
             case .gitStore: return (try gitStore(request), false)
             case .gitErase: return (try gitErase(request), false)
+            case .identity: return (try identity(), false)
+            case .identityInit: return (try identityInit(request), false)
+            case .teams: return (try teamList(), false)
+            case .teamInit: return (try teamInit(request), false)
+            case .teamAdd: return (try teamAdd(request), false)
+            case .members: return (try members(request), false)
+            case .memberAdd: return (try memberAdd(request), false)
+            case .memberRemove: return (try memberRemove(request), false)
+            case .merge: return (try merge(request), false)
             }
         } catch VaultError.lockBusy(let path, let seconds) {
             lastBusy.set()
@@ -86,7 +96,7 @@ struct AgentHandlers {
         let selection = try AgentCodec.selection(request)
         try state.refresh()
         var reply = AgentMessageBuilder.ok
-        reply.add(.payload, secret: try EntryList.encodeRedacted(try selection.select(state.vault.list)))
+        reply.add(.payload, secret: try EntryList.encodeRedacted(try selectAll(selection, export: nil)))
         return reply
     }
 
@@ -95,24 +105,46 @@ struct AgentHandlers {
         let selection = try AgentCodec.selection(request)
         try state.refresh()
         var reply = AgentMessageBuilder.ok
-        reply.add(.payload, secret: try EntryList.encode(try selection.export(state.vault.list, history: request.flag(.history))))
+        reply.add(.payload, secret: try EntryList.encode(try selectAll(selection, export: request.flag(.history))))
         return reply
     }
 
     /// One change, applied under the vault's lock to the file as it is now: no client's view can be stale.
     func change(_ request: AgentMessage) throws -> AgentMessageBuilder {
-        let (change, now) = try AgentCodec.change(request)
+        let (asked, now) = try AgentCodec.change(request)
+        try state.refresh()
+        let (team, change) = route(asked)
         var result = ChangeResult(changed: false)
-        try state.writeIfChanged { vault in
+        let apply = { (vault: inout Vault) throws -> Bool in
             result = try vault.list.apply(change, now: now)
             return result.changed
+        }
+        if let team {
+            try teams.write(team, apply)
+            result.added = result.added.map { team + "/" + $0 }
+            result.skipped = result.skipped.map { team + "/" + $0 }
+        } else {
+            try state.writeIfChanged(apply)
         }
         return AgentCodec.reply(result)
     }
 
-    func slots() throws -> AgentMessageBuilder {
+    func slots(_ request: AgentMessage) throws -> AgentMessageBuilder {
         try state.refresh()
+        if let team = request.string(.team) { return AgentCodec.slotsReply(try teams.team(team).vault) }
         return AgentCodec.slotsReply(state.vault)
+    }
+
+    /// A write to the owner's vault, or with a `team` field to that team vault.
+    func write(_ request: AgentMessage, _ change: (inout Vault) throws -> Void) throws {
+        if let team = request.string(.team) {
+            try state.refresh()
+            return try teams.write(team) { vault in
+                try change(&vault)
+                return true
+            }
+        }
+        try state.write(change)
     }
 
     func addKeyFileSlot(_ request: AgentMessage) throws -> AgentMessageBuilder {
@@ -120,7 +152,7 @@ struct AgentHandlers {
         let label = request.string(.label) ?? ""
         let now = request.int(.now).map(Int64.init) ?? WallClock.now()
         var id: UInt32 = 0
-        try state.write { vault in id = try vault.addKeyFileSlot(keyFile, label: label, now: now) }
+        try write(request) { vault in id = try vault.addKeyFileSlot(keyFile, label: label, now: now) }
         var reply = AgentMessageBuilder.ok
         reply.add(.id, Int(id))
         reply.add(.keyFile, secret: try keyFile.contents())
@@ -131,8 +163,8 @@ struct AgentHandlers {
     /// stops once it has answered.
     func removeSlot(_ request: AgentMessage) throws -> (AgentMessageBuilder, Bool) {
         guard let id = request.int(.id), let slot = UInt32(exactly: id) else { throw AgentRequestError.protocol("slot-remove needs an id") }
-        let own = state.vault.unlockedSlotID == slot
-        try state.write { vault in try vault.removeSlot(id: slot) }
+        let own = request.string(.team) == nil && state.vault.unlockedSlotID == slot
+        try write(request) { vault in try vault.removeSlot(id: slot) }
         return (.ok, own)
     }
 
@@ -157,7 +189,8 @@ extension AgentHandlers {
         try state.refresh()
         var reply = AgentMessageBuilder.ok
         let q = try query(request)
-        guard let e = state.index.best(q, now: WallClock.now()) else { return reply }
+        // The owner's vault first, then each team in the order they were given (README, team vaults).
+        guard let e = state.index.best(q, now: WallClock.now()) ?? teamAnswer(q) else { return reply }
         reply.add(.name, e.name)
         if e.kind == .token || e.authtype != nil {
             reply.add(GitAttribute.authtype.wire, e.authtype ?? "Bearer")
@@ -184,6 +217,11 @@ extension AgentHandlers {
         // A time no writer may store (vault-v2.md §7.3) is dropped: git goes on without an expiry.
         let expiry = request.string(GitAttribute.passwordExpiryUTC.wire).flatMap { Int64($0) }
             .flatMap { (VaultFormat.minTime...VaultFormat.maxTime).contains($0) ? $0 : nil }
+        // What a team vault answered comes back from git as a `store`: it is the team's, never copied into
+        // the owner's vault (the owner's own answer is recognised by `gitStore` itself).
+        if state.index.best(q, now: WallClock.now()) == nil, let e = teamAnswer(q), e.username == q.username, e.secret.constantTimeEquals(password) {
+            return .ok
+        }
         try state.writeIfChanged { vault in
             try vault.list.gitStore(q, password: password, authtype: credential == nil ? nil : authtype, expiry: expiry, refreshToken: refresh,
                                     now: WallClock.now())

@@ -51,7 +51,7 @@ public enum AgentServer {
         report(statusFD, .ok)
         Files.close(statusFD)
         let timers = AgentTimers(idle: idle, max: max)
-        Loop(listener: listener, handlers: AgentHandlers(state: state, timers: timers), timers: timers, signals: signals).run()
+        Loop(listener: listener, handlers: AgentHandlers(state: state, teams: AgentTeams(own: state), timers: timers), timers: timers, signals: signals).run()
         // The vault, its key and every decrypted secret are wiped by sodium_free as `state` goes away.
         Process.exit(0)
     }

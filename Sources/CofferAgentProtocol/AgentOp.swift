@@ -17,6 +17,16 @@ public enum AgentOp: String, Sendable, CaseIterable {
     case gitGet = "git-get"
     case gitStore = "git-store"
     case gitErase = "git-erase"
+    /// Version 4, team vaults (`vault-v2.md` §11).
+    case identity
+    case identityInit = "identity-init"
+    case teams
+    case teamInit = "team-init"
+    case teamAdd = "team-add"
+    case members
+    case memberAdd = "member-add"
+    case memberRemove = "member-remove"
+    case merge
 }
 
 /// Every field name used on the wire, request and response alike (§3): defined once, so client and agent
@@ -54,6 +64,11 @@ public enum AgentField: String, Sendable, CaseIterable {
     case oauthRefreshToken = "oauth-refresh-token"
     case authtype, credential
     case capabilityAuthtype = "capability-authtype"
+    // Team vaults.
+    case publicKey = "public-key"
+    case fingerprint, created, team, member, accept, sealer, exposed, problem
+    case vaultID = "vault-id"
+    case base, ours, theirs
 }
 
 /// git's credential attributes (git-credential(1), "INPUT/OUTPUT FORMAT") that cross the agent's socket,

@@ -10,7 +10,7 @@ public struct CofferCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Init.self, Add.self, List.self, Show.self, Get.self, Enable.self, Disable.self, Remove.self, Rename.self, Edit.self, Rotate.self, Passwd.self, Rekey.self, Upgrade.self,
-            UnlockCommand.self, Lock.self, Status.self, SlotCommand.self, GitCommand.self,
+            UnlockCommand.self, Lock.self, Status.self, SlotCommand.self, IdentityCommand.self, TeamCommand.self, MemberCommand.self, GitCommand.self,
             Export.self, Exec.self, Import.self, Check.self, ComposerCommand.self, Which.self, AgentCommand.self,
         ]
     )

@@ -177,11 +177,11 @@ enum Payload {
             var last: UInt8 = 0
             while rules.v4 && !redacted && !reader.isAtEnd {
                 let tag = UInt8(try reader.uint(1, or: short))
-                let range = try reader.skip(Int(try reader.uint(4, or: short)), or: short)
                 let team = VaultFormat.VaultField.team.rawValue
                 guard let field = VaultFormat.VaultField(rawValue: tag), tag > last || (tag == team && last == team) else {
                     throw .malformedPayload("trailing bytes after the entries that are no vault field")
                 }
+                let range = try reader.skip(Int(try reader.uint(4, or: short)), or: short)
                 last = tag
                 switch field {
                 case .identity:

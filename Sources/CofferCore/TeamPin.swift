@@ -90,7 +90,7 @@ public struct TeamPin: Sendable, Equatable {
                 values[tag] = value
             }
         }
-        guard let name = values[Field.name.rawValue].flatMap(TeamPin.label), !name.contains("/"),
+        guard let name = values[Field.name.rawValue].flatMap(TeamPin.label), TeamPin.isValidName(name),
               let path = values[Field.path.rawValue], !path.isEmpty, path.count <= VaultFormat.maxTextBytes,
               let pathText = String(validating: path, as: UTF8.self), !pathText.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }),
               let id = values[Field.vaultID.rawValue], id.count == VaultFormat.vaultIDBytes,
@@ -110,8 +110,9 @@ public struct TeamPin: Sendable, Equatable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// A team name: 1 to 64 bytes of text without control characters or `/`.
+    /// A team name: an entry name (v2 §7.2) of at most 64 bytes without `/`, since its entries are named
+    /// `TEAM/NAME`.
     public static func isValidName(_ name: String) -> Bool {
-        label(Array(name.utf8)) != nil && !name.contains("/")
+        name.utf8.count <= VaultFormat.maxLabelBytes && Entry.isValidName(name) && !name.contains("/")
     }
 }

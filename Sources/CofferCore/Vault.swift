@@ -26,6 +26,14 @@ public struct MemberSummary: Sendable, Equatable {
     public let addedBy: String
 
     public var fingerprint: String { Identity.fingerprint(publicKey) }
+
+    public init(slotID: UInt32, name: String, publicKey: [UInt8], added: Int64, addedBy: String) {
+        self.slotID = slotID
+        self.name = name
+        self.publicKey = publicKey
+        self.added = added
+        self.addedBy = addedBy
+    }
 }
 
 /// One line of `coffer slot list`.
@@ -610,6 +618,36 @@ public struct Vault: Sendable {
         slots.append(Slot(id: id, body: .member(sealer: writer.publicKey, r), sealedInfo: nil))
         infos[id] = SlotInfo(label: name, created: now, authKey: nil, addedBy: addedBy)
         return id
+    }
+
+    /// A merge's result (`TeamMerge`): this vault (ours) with `entries`, without the slots `removed`, with
+    /// `added` slots (from theirs, given new ids when theirs collide with ours), at the generation after
+    /// `generation`, and re-keyed by this writer's identity: nobody removed on either side opens it.
+    mutating func merged(entries: [Entry], removed: Set<UInt32>, added: [(Slot, SlotInfo)], generation: UInt64) throws(VaultError) {
+        var list = EntryList()
+        list.identity = self.list.identity
+        list.teams = self.list.teams
+        for e in entries { try list.add(e) }
+        var copy = self
+        copy.list = list
+        copy.slots.removeAll { removed.contains($0.id) }
+        for id in removed { copy.infos[id] = nil }
+        for (slot, info) in added {
+            // An id ours never gave out is kept; any other is ours' (or was), so the slot gets a new one.
+            let id = slot.id < copy.nextSlotID ? try copy.takeSlotID() : slot.id
+            copy.nextSlotID = Swift.max(copy.nextSlotID, id + 1)
+            copy.slots.append(Slot(id: id, body: slot.body, sealedInfo: nil))
+            copy.infos[id] = info
+        }
+        copy.generation = Swift.max(copy.generation, generation)
+        try copy.rekey()
+        self = copy
+    }
+
+    /// A slot and its info, for a merge to carry from the other side.
+    func slotWithInfo(_ id: UInt32) -> (Slot, SlotInfo)? {
+        guard let slot = slots.first(where: { $0.id == id }), let info = infos[id] else { return nil }
+        return (slot, info)
     }
 
     /// Removes the member named `name` and re-keys (`removeSlot`).

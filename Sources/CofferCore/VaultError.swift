@@ -46,6 +46,8 @@ public enum VaultError: Error, Equatable, CustomStringConvertible {
     case memberNotFound(String)
     /// A member's remembered state refuses this team vault file (v2 §11.6): team name, why.
     case teamRefused(String, String)
+    /// Two versions of a team vault that a merge cannot combine safely (v2 §12).
+    case mergeConflict(String)
     // Files.
     case vaultNotFound(String)
     case vaultExists(String)
@@ -93,6 +95,7 @@ public enum VaultError: Error, Equatable, CustomStringConvertible {
         case .notAMember: "this identity is not a member of the vault"
         case .memberNotFound(let name): "no member named '\(name)'"
         case .teamRefused(let team, let why): "refusing team vault '\(team)': \(why)"
+        case .mergeConflict(let why): "cannot merge the team vault: \(why)"
         case .vaultNotFound(let path): "no vault at \(path)"
         case .vaultExists(let path): "a vault already exists at \(path)"
         case .lockBusy(let path, let seconds): "another writer has held \(path) for \(seconds) seconds; nothing was changed"

@@ -7,9 +7,12 @@ struct Enable: ParsableCommand {
     @Argument(help: EntryNames.help, completion: .custom(EntryNames.complete))
     var name: String
 
+    @Flag(help: "Keep the secret although a removed team member could read it: clears its exposure marks.")
+    var acceptExposure = false
+
     @OptionGroup var options: VaultOptions
 
     func run() throws {
-        try VaultSession.setEnabled(true, name: name, options: options)
+        try VaultSession.setEnabled(true, name: name, acceptExposure: acceptExposure, options: options)
     }
 }

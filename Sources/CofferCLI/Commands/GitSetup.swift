@@ -15,6 +15,9 @@ struct GitSetup: ParsableCommand {
     @Flag(help: "Write the current repository's .git/config.")
     var local = false
 
+    @Flag(help: "Set up the merge driver for team vaults instead (merge.coffer.driver; .gitattributes says which files: 'coffer team init' writes it).")
+    var mergeDriver = false
+
     @Flag(help: "Remove the helper instead.")
     var undo = false
 
@@ -32,7 +35,13 @@ struct GitSetup: ParsableCommand {
         if global && local { throw ValidationError("use only one of --global and --local") }
     }
 
-    var key: String { host.map { "credential.https://\($0).helper" } ?? "credential.helper" }
+    var key: String { mergeDriver ? "merge.coffer.driver" : host.map { "credential.https://\($0).helper" } ?? "credential.helper" }
+
+    /// git's merge driver line: this `coffer`, by absolute path, with git's placeholders.
+    static var driverValue: String {
+        let sibling = Environment.executableDirectory + "coffer"
+        return (Files.isExecutable(sibling) ? sibling : "coffer") + " git merge-driver %O %A %B %P"
+    }
     var scope: String { local ? "--local" : "--global" }
 
     /// The helper installed beside this `coffer`, by absolute path: git then runs it directly, instead of
@@ -46,6 +55,7 @@ struct GitSetup: ParsableCommand {
     /// A value that is a coffer helper: the short name or the helper's path, with or without options.
     static func isCoffer(_ value: String) -> Bool {
         let command = value.split(separator: " ").first.map(String.init) ?? value
+        if value.contains(" git merge-driver ") { return command == "coffer" || command.hasSuffix("/coffer") }
         return command == "coffer" || command.hasSuffix("/git-credential-coffer")
     }
 
@@ -64,11 +74,19 @@ struct GitSetup: ParsableCommand {
         }
         let present = current.first(where: GitSetup.isCoffer)
         if undo {
-            guard let present else { return try report("absent", nil, "\(key) has no coffer helper (\(scopeName))") }
-            _ = try git(["config", scope, "--unset-all", key, "^(coffer|.*/git-credential-coffer)( |$)"])
+            guard let present else { return try report("absent", nil, "\(key) has no coffer \(mergeDriver ? "merge driver" : "helper") (\(scopeName))") }
+            _ = try git(["config", scope, "--unset-all", key, mergeDriver ? "^(coffer|.*/coffer) git merge-driver " : "^(coffer|.*/git-credential-coffer)( |$)"])
+            if mergeDriver { _ = try git(["config", scope, "--unset-all", "merge.coffer.name"], allowed: [0, 5]) }
             return try report("removed", present, "removed coffer from \(key) (\(scopeName))")
         }
         if let present { return try report("present", present, "\(key) already includes coffer (\(scopeName))") }
+        if mergeDriver {
+            // One driver per name: a foreign value is replaced, not added beside.
+            let value = GitSetup.driverValue
+            _ = try git(["config", scope, "merge.coffer.name", "Coffer team vault"])
+            _ = try git(["config", scope, key, value])
+            return try report("added", value, "git will merge team vaults with coffer: \(key)=\(value) (\(scopeName))")
+        }
         let value = GitSetup.helperValue
         _ = try git(["config", scope, "--add", key, value])
         try report("added", value, "git will ask coffer for credentials: \(key)=\(value) (\(scopeName))")

@@ -23,6 +23,7 @@ struct List: ParsableCommand {
         for e in entries {
             var state = EntryView.state(e)
             if let host = e.rejectedHost, let at = e.rejectedAt { state += " by \(host) at \(Clock.format(at))" }
+            state += EntryView.exposureText(e)
             rows.append([e.name, e.kind == .token ? e.tokenType!.rawValue : e.kind.word, e.host + (e.path.map { "/" + $0 } ?? ""),
                          e.username ?? "-", state, Clock.format(e.updated)])
         }

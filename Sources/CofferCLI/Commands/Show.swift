@@ -40,6 +40,7 @@ struct Show: ParsableCommand {
         if let type = e.tokenType { rows.append(["type", type.rawValue]) }
         rows.append(["state", EntryView.state(e)])
         if let at = e.rejectedAt, let host = e.rejectedHost { rows.append(["rejected", "by \(host) at \(Clock.format(at))"]) }
+        for x in e.exposures { rows.append(["exposed", "to \(x.member) since \(Clock.format(x.since)) (rotate it, or 'coffer enable --accept-exposure')"]) }
         if let proto = e.protocol { rows.append(["protocol", proto]) }
         rows.append(["host", e.host])
         if let path = e.path { rows.append(["path", path]) }

@@ -14,6 +14,9 @@ struct SlotAddKeyFile: ParsableCommand {
     @Option(help: "A name for the slot, e.g. deploy-prod (at most 64 bytes, no control characters).")
     var label = ""
 
+    @Option(help: ArgumentHelp("Add it to this team vault (through the agent), for a CI or deploy host.", valueName: "team"))
+    var team: String?
+
     @OptionGroup var options: VaultOptions
 
     func validate() throws {
@@ -24,7 +27,7 @@ struct SlotAddKeyFile: ParsableCommand {
         if Files.exists(path) {
             throw CLIError.exists("\(path) already exists", hint: "coffer never overwrites a key file; choose another path")
         }
-        let id = try VaultSession(options).addKeyFileSlot(label: label, writing: { try KeyFileIO.write($0, to: path) }, undo: { try? Files.remove(path) })
+        let id = try VaultSession(options, team: team).addKeyFileSlot(label: label, writing: { try KeyFileIO.write($0, to: path) }, undo: { try? Files.remove(path) })
         Console.out("added key-file slot \(id)\(label.isEmpty ? "" : " '\(label)'"); the key is in \(path)")
     }
 }

@@ -4,6 +4,9 @@ import CofferCore
 struct SlotList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the slots: id, type, label and creation time.")
 
+    @Option(help: ArgumentHelp("A team vault's slots (through the agent).", valueName: "team"))
+    var team: String?
+
     @OptionGroup var options: VaultOptions
 
     @Flag(help: "Print a JSON array (fields documented in the README).")
@@ -22,7 +25,7 @@ struct SlotList: ParsableCommand {
     }
 
     func run() throws {
-        let (slots, unlocked) = try VaultSession(options).slots()
+        let (slots, unlocked) = try VaultSession(options, team: team).slots()
         if json {
             Console.out(try EntryView.json(slots.map {
                 View(id: $0.id, type: $0.type, label: $0.label, created: $0.created.map(Clock.format), format: $0.legacy ? 1 : 2, unlocked: $0.id == unlocked)

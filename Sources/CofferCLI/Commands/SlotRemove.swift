@@ -14,10 +14,13 @@ struct SlotRemove: ParsableCommand {
     @Flag(help: "Remove without asking, even the last passphrase slot or the slot this session was unlocked with.")
     var force = false
 
+    @Option(help: ArgumentHelp("A team vault's slots (through the agent).", valueName: "team"))
+    var team: String?
+
     @OptionGroup var options: VaultOptions
 
     func run() throws {
-        let session = VaultSession(options)
+        let session = VaultSession(options, team: team)
         let (slots, unlocked) = try session.slots()
         guard let slot = slots.first(where: { $0.id == id }) else { throw VaultError.slotNotFound(id) }
         var reasons: [String] = []

@@ -6,6 +6,7 @@ enum Console {
     static func error(_ message: String) { write(2, "coffer: error: \(message)\n") }
     static func hint(_ message: String) { write(2, "coffer: hint: \(message)\n") }
     static func warning(_ message: String) { write(2, "coffer: warning: \(message)\n") }
+    static func note(_ message: String) { write(2, "coffer: note: \(message)\n") }
     /// What a slow step is doing (a KDF runs for a second or more), for a person watching: only when
     /// standard error is a terminal, so logs and transcripts stay as they were.
     static func progress(_ message: String) { if isTerminal(2) { write(2, message + "\n") } }

@@ -5,6 +5,7 @@ import FoundationEssentials
 /// the README; secrets appear only in `show --reveal`.
 struct EntryView: Encodable {
     struct Rejected: Encodable { let at: String; let host: String }
+    struct Exposed: Encodable { let member: String; let since: String }
     struct History: Encodable {
         let created: String
         let retired: String
@@ -29,6 +30,8 @@ struct EntryView: Encodable {
     let created: String
     let updated: String
     let history_count: Int
+    /// Removed team members who could read the current secret; absent when none.
+    let exposed: [Exposed]?
     // show only
     let secret: String?
     let oauth_refresh_token: String?
@@ -53,6 +56,7 @@ struct EntryView: Encodable {
         created = Clock.format(e.created)
         updated = Clock.format(e.updated)
         history_count = e.history.count
+        exposed = e.exposures.isEmpty ? nil : e.exposures.map { Exposed(member: $0.member, since: Clock.format($0.since)) }
         secret = reveal ? e.secret.revealed() : nil
         oauth_refresh_token = reveal ? e.oauthRefreshToken?.revealed() : nil
         has_oauth_refresh_token = detail ? e.oauthRefreshToken != nil : nil
@@ -60,6 +64,12 @@ struct EntryView: Encodable {
             History(created: Clock.format($0.created), retired: Clock.format($0.retired), username: $0.username,
                     secret: reveal ? $0.secret.revealed() : nil)
         } : nil
+    }
+
+    /// `, exposed to carol since …` in `list`'s state column (several names joined).
+    static func exposureText(_ e: Entry) -> String {
+        guard let first = e.exposures.first else { return "" }
+        return ", exposed to " + e.exposures.map(\.member).joined(separator: ", ") + " since " + Clock.format(first.since)
     }
 
     static func state(_ e: Entry) -> String {

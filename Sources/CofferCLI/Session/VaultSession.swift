@@ -17,8 +17,13 @@ import CofferSystem
 final class VaultSession {
     private let options: VaultOptions
     private var file: OpenFile?
+    /// A team vault the agent holds (`--team`): slot requests name it, and only the agent can answer.
+    private let team: String?
 
-    init(_ options: VaultOptions) { self.options = options }
+    init(_ options: VaultOptions, team: String? = nil) {
+        self.options = options
+        self.team = team
+    }
 
     // MARK: Entries
 
@@ -118,6 +123,11 @@ final class VaultSession {
     /// The agent's reply, or nil when this command opens the file: no agent runs, or the user named a way
     /// to unlock, or an earlier request already opened it.
     private func askAgent(_ request: AgentMessageBuilder) throws -> AgentMessage? {
+        if let team {
+            var request = request
+            request.add(.team, team)
+            return try TeamSession.ask(options, request)
+        }
         guard file == nil, !options.hasExplicitUnlock else { return nil }
         return try AgentClient.requestIfRunning(socketPath: AgentSocket.path(forVault: options.vaultPath), request)
     }

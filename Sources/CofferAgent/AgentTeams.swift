@@ -1,0 +1,153 @@
+import CofferAgentProtocol
+import CofferCore
+import CofferSodium
+import CofferSystem
+
+/// The team vaults the agent holds besides the owner's vault (`vault-v2.md` §11): each opened with the
+/// owner's identity (kept in the owner's vault) and checked against what the owner's vault remembers of it
+/// (`TeamPin`) every time it is read, so a rollback or a vault sealed by a stranger is refused, never served.
+final class AgentTeams {
+    let own: AgentState
+    private var held: [String: AgentState] = [:]
+    /// Why a remembered team is not held, by name (shown by `teams`).
+    private(set) var problems: [String: String] = [:]
+
+    init(own: AgentState) {
+        self.own = own
+        for pin in own.vault.list.teams { _ = try? open(pin) }
+    }
+
+    var identity: Identity {
+        get throws(VaultError) {
+            guard let identity = own.vault.list.identity else { throw .invalidSlot("you have no identity yet: run 'coffer identity init'") }
+            return identity
+        }
+    }
+
+    /// The remembered teams in the owner's order, with the state of those held.
+    var pins: [TeamPin] { own.vault.list.teams }
+
+    /// Opens `pin`'s file, checks it, and holds it.
+    @discardableResult
+    private func open(_ pin: TeamPin) throws(VaultError) -> AgentState {
+        do {
+            let store = VaultStore(path: pin.path)
+            let (bytes, fileIdentity) = try store.readWithIdentity()
+            let vault = try Vault.open(bytes, with: .identity(try identity))
+            try remember(try pin.check(vault, own: try identity.publicKey))
+            let state = AgentState(store: store, vault: vault, identity: fileIdentity)
+            held[pin.name] = state
+            problems[pin.name] = nil
+            return state
+        } catch {
+            held[pin.name] = nil
+            problems[pin.name] = error.description
+            throw error
+        }
+    }
+
+    /// The team named `name`, read again if its file changed, and checked against the pin.
+    func team(_ name: String) throws(VaultError) -> AgentState {
+        guard let pin = pins.first(where: { $0.name == name }) else { throw .teamRefused(name, "no team of that name: give it with 'coffer team add PATH'") }
+        guard let state = held[name] else { return try open(pin) }
+        do throws(VaultError) {
+            // Re-keyed without this member: for a team vault that is a removal, not the end of the agent.
+            do throws(VaultError) { try state.refresh() } catch { throw error == .rekeyedWithoutSlot ? .notAMember : error }
+            try remember(try pin.check(state.vault, own: try identity.publicKey))
+        } catch {
+            held[name] = nil
+            problems[name] = error.description
+            throw error
+        }
+        return state
+    }
+
+    /// Every team held now (each refreshed and checked; one that fails is left out and its reason kept).
+    func all() -> [(name: String, state: AgentState)] {
+        pins.compactMap { pin in (try? team(pin.name)).map { (pin.name, $0) } }
+    }
+
+    /// Stores a changed pin in the owner's vault.
+    private func remember(_ pin: TeamPin) throws(VaultError) {
+        guard let i = pins.firstIndex(where: { $0.name == pin.name }), pins[i] != pin else { return }
+        try wrap { () throws in try own.write { vault in vault.list.teams[i] = pin } }
+    }
+
+    private func wrap(_ body: () throws -> Void) throws(VaultError) {
+        do { try body() } catch let error as VaultError { throw error } catch { throw .invalidSlot("\(error)") }
+    }
+
+    // MARK: Giving the agent a team
+
+    /// A new team vault at `path`, the owner its first member under `member`; remembered as `name`.
+    func create(path: String, name: String, member: String, now: Int64) throws -> TeamPin {
+        try checkNew(name: name, path: path)
+        let store = VaultStore(path: path)
+        guard !store.exists else { throw VaultError.vaultExists(path) }
+        var vault = try Vault.createTeam(identity: try identity, name: member, now: now)
+        let bytes = try vault.seal()
+        try store.withLock { () throws in
+            guard !store.exists else { throw VaultError.vaultExists(path) }
+            try store.write(bytes)
+        }.get()
+        return try adopt(TeamPin(name: name, path: store.path, vault: vault, now: now))
+    }
+
+    /// The team vault at `path`, given to this member (first use, trusted as it is: the caller shows what
+    /// it trusted). With `accept`, an existing pin of that name is replaced (v2 §11.6, the override).
+    func add(path: String, name: String, accept: Bool, now: Int64) throws -> (TeamPin, Vault) {
+        let store = VaultStore(path: path)
+        let vault = try Vault.open(try store.read(), with: .identity(try identity))
+        if let existing = pins.first(where: { $0.name == name }) {
+            guard accept else {
+                // Already given: the ordinary checks, no new trust.
+                _ = try existing.check(vault, own: try identity.publicKey)
+                throw VaultError.invalidSlot("team '\(name)' is already known; to trust this file as it is now, add --accept")
+            }
+            try own.write { v in v.list.teams.removeAll { $0.name == name } }
+        } else {
+            try checkNew(name: name, path: store.path)
+        }
+        let pin = try adopt(TeamPin(name: name, path: store.path, vault: vault, now: now))
+        return (pin, try team(pin.name).vault)
+    }
+
+    private func checkNew(name: String, path: String) throws {
+        guard TeamPin.isValidName(name) else {
+            throw VaultError.invalidSlot("a team name is 1 to 64 characters of A-Z a-z 0-9 . _ - @ + :, starting with a letter or digit")
+        }
+        guard !pins.contains(where: { $0.name == name }) else { throw VaultError.invalidSlot("a team named '\(name)' already exists") }
+        if let other = pins.first(where: { $0.path == path }) { throw VaultError.invalidSlot("\(path) is already team '\(other.name)'") }
+    }
+
+    private func adopt(_ pin: TeamPin) throws -> TeamPin {
+        try own.write { vault in vault.list.teams.append(pin) }
+        try open(pin)
+        return pin
+    }
+
+    /// A change to team `name`'s vault, under its lock, against the current file (checked first).
+    func write(_ name: String, _ change: (inout Vault) throws -> Bool) throws {
+        try team(name).writeIfChanged(change)
+        // Remember the generation just written (and check what the lock let in).
+        _ = try team(name)
+    }
+
+    /// `TEAM/NAME` split, when TEAM is a remembered team; nil for any other name.
+    func split(_ qualified: String) -> (team: String, name: String)? {
+        guard let slash = qualified.firstIndex(of: "/") else { return nil }
+        let team = String(qualified[..<slash])
+        guard pins.contains(where: { $0.name == team }) else { return nil }
+        return (team, String(qualified[qualified.index(after: slash)...]))
+    }
+
+    /// A team's entries as the owner sees them: named `TEAM/NAME` (an entry whose name would then be longer
+    /// than an entry name may be is not served).
+    static func qualified(_ entries: [Entry], team: String) -> [Entry] {
+        entries.compactMap { e in
+            var e = e
+            e.name = team + "/" + e.name
+            return Entry.isValidName(e.name) ? e : nil
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import CofferAgentProtocol
+import CofferCore
+
+struct TeamList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "The team vaults you were given, and any that is refused.")
+
+    @OptionGroup var options: VaultOptions
+
+    func run() throws {
+        let reply = try TeamSession.ask(options, AgentMessageBuilder(op: .teams))
+        var rows = [["TEAM", "GENERATION", "ENTRIES", "PATH"]]
+        for line in reply.strings(.team) {
+            let parts = line.split(separator: " ", maxSplits: 3).map(String.init)
+            if parts.count == 4 { rows.append(parts) }
+        }
+        if rows.count > 1 { Console.table(rows).forEach(Console.out) }
+        for line in reply.strings(.problem) {
+            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+            Console.warning("team '\(parts[0])' is not served: \(parts.count > 1 ? parts[1] : "")")
+        }
+        if rows.count == 1 && reply.strings(.problem).isEmpty { Console.out("no team vaults") }
+    }
+}

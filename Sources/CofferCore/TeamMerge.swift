@@ -1,0 +1,180 @@
+import CofferSodium
+
+/// The three-way merge of a team vault (v2 §12): git's merge driver gives the common ancestor (base), the
+/// local version (ours) and the other branch's (theirs), each opened with the merging member's identity.
+/// Entries are paired by id, slots by member key (or slot id), and the result is re-keyed by the merger,
+/// so that no member removed on either side opens it.
+public enum TeamMerge {
+    public struct Result {
+        public var vault: Vault
+        /// What the merge decided that a person should know, one sentence each.
+        public var notes: [String]
+    }
+
+    public static func merge(base: Vault?, ours: Vault, theirs: Vault, now: Int64) throws(VaultError) -> Result {
+        guard ours.id == theirs.id, base.map({ $0.id == ours.id }) ?? true else {
+            throw .mergeConflict("the two sides are different vaults (their ids differ)")
+        }
+        var notes: [String] = []
+        let (removed, added, removedMembers) = try slots(base: base, ours: ours, theirs: theirs, notes: &notes)
+        var entries = try entries(base: base, ours: ours, theirs: theirs, now: now, notes: &notes)
+        // A member removed on one side could read what the other side wrote: every entry whose secret
+        // did not change since on the removing side is exposed to them (v2 §12, rule 4).
+        for (member, side, _) in removedMembers {
+            let since = side.entries.lazy.flatMap(\.exposures).first { $0.member == member }?.since ?? now
+            let rotated = Set(side.entries.filter { e in !e.exposures.contains { $0.member == member } }.compactMap(\.id))
+            for i in entries.indices where !entries[i].exposures.contains(where: { $0.member == member }) {
+                if let id = entries[i].id, rotated.contains(id), let s = side.entry(withID: id), s.secret.constantTimeEquals(entries[i].secret) { continue }
+                entries[i].exposures.append(Exposure(member: member, since: since))
+            }
+        }
+        var result = ours
+        try result.merged(entries: entries, removed: removed, added: added, generation: Swift.max(ours.generation, theirs.generation))
+        return Result(vault: result, notes: notes)
+    }
+
+    /// Which of ours' slots go (removed on theirs' side), which of theirs' come (added on their side), and
+    /// each member removed on either side with the side that removed them.
+    private static func slots(base: Vault?, ours: Vault, theirs: Vault, notes: inout [String]) throws(VaultError)
+        -> (removed: Set<UInt32>, added: [(Slot, SlotInfo)], members: [(String, Vault, here: Bool)]) {
+        func key(_ s: Slot) -> [UInt8] { s.memberKey ?? s.recipient?.publicKey ?? [s.type] + withUnsafeBytes(of: s.id) { Array($0) } }
+        let oursKeys = Set(ours.slots.map(key)), theirsKeys = Set(theirs.slots.map(key))
+        guard let base else {
+            guard oursKeys == theirsKeys else {
+                throw .mergeConflict("the slots differ and the common version cannot be opened with your identity, so additions cannot be told from removals")
+            }
+            return ([], [], [])
+        }
+        let baseKeys = Set(base.slots.map(key))
+        let removed = Set(ours.slots.filter { baseKeys.contains(key($0)) && !theirsKeys.contains(key($0)) }.map(\.id))
+        var added: [(Slot, SlotInfo)] = []
+        for slot in theirs.slots where !baseKeys.contains(key(slot)) && !oursKeys.contains(key(slot)) {
+            guard let pair = theirs.slotWithInfo(slot.id) else { continue }
+            added.append(pair)
+        }
+        // Member names stay unique: the same name given to two keys on the two sides cannot be merged.
+        let names = ours.members.filter { !removed.contains($0.slotID) }.map(\.name) + added.filter { $0.0.isMember }.map(\.1.label)
+        if let clash = Dictionary(grouping: names, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
+            throw .mergeConflict("both sides added a member named '\(clash)' with different keys")
+        }
+        var members: [(String, Vault, here: Bool)] = []
+        for m in base.members {
+            if !ours.members.contains(where: { $0.publicKey == m.publicKey }) { members.append((m.name, ours, true)) }
+            if !theirs.members.contains(where: { $0.publicKey == m.publicKey }) { members.append((m.name, theirs, false)) }
+        }
+        for (name, _, here) in members { notes.append("member '\(name)' was removed \(here ? "here" : "on the other side"): the merge is re-keyed without them") }
+        for (_, info) in added where !info.label.isEmpty { notes.append("slot '\(info.label)' was added on the other side") }
+        return (removed, added, members)
+    }
+
+    /// Entries paired by id: a change on one side is taken; the same entry changed on both sides keeps
+    /// both secrets (the newer as current, the other in its history); one side's removal of an entry the
+    /// other changed keeps the change.
+    private static func entries(base: Vault?, ours: Vault, theirs: Vault, now: Int64, notes: inout [String]) throws(VaultError) -> [Entry] {
+        let baseByID = Dictionary((base?.entries ?? []).compactMap { e in e.id.map { ($0, e) } }, uniquingKeysWith: { a, _ in a })
+        let theirsByID = Dictionary(theirs.entries.compactMap { e in e.id.map { ($0, e) } }, uniquingKeysWith: { a, _ in a })
+        let oursIDs = Set(ours.entries.compactMap(\.id))
+        var out: [Entry] = []
+        func same(_ a: Entry?, _ b: Entry?) -> Bool {
+            switch (a, b) {
+            case (nil, nil): true
+            case let (x?, y?): x.name == y.name && x.hasSameContent(as: y)
+            default: false
+            }
+        }
+        let order = ours.entries.compactMap(\.id) + theirs.entries.compactMap(\.id).filter { !oursIDs.contains($0) }
+        for id in order {
+            let b = baseByID[id], o = ours.entry(withID: id), t = theirsByID[id]
+            if same(o, t) { if let o { out.append(o) }; continue }
+            if same(o, b) { if let t { out.append(t) }; continue }
+            if same(t, b) { if let o { out.append(o) }; continue }
+            switch (o, t) {
+            case let (o?, nil):
+                out.append(o)
+                notes.append("'\(o.name)' was removed on the other side and changed here: kept")
+            case let (nil, t?):
+                out.append(t)
+                notes.append("'\(t.name)' was removed here and changed on the other side: kept")
+            case let (o?, t?):
+                out.append(mergeEntry(base: b, ours: o, theirs: t, now: now, notes: &notes))
+            case (nil, nil):
+                break
+            }
+        }
+        // Two entries given one name on the two sides: the other side's is renamed, nothing is lost.
+        var names = Set<String>()
+        for i in out.indices {
+            var name = out[i].name
+            var n = 2
+            while names.contains(name) {
+                name = "\(out[i].name)+\(n)"
+                n += 1
+            }
+            if name != out[i].name {
+                notes.append("two entries were named '\(out[i].name)': the other side's is now '\(name)'")
+                out[i].name = name
+            }
+            names.insert(name)
+        }
+        return out
+    }
+}
+
+extension TeamMerge {
+    /// One entry changed on both sides, merged in three parts, each taken from the side that changed it:
+    /// the credential (secret, username, history, refresh token, expiry), the rest of the fields, and the
+    /// exposure records (as sets). Only a credential changed on both sides to different secrets is a
+    /// conflict: the newer is current, the other goes into its history. Without a base, every part differs.
+    static func mergeEntry(base b: Entry?, ours o: Entry, theirs t: Entry, now: Int64, notes: inout [String]) -> Entry {
+        func sameCredential(_ x: Entry, _ y: Entry) -> Bool {
+            x.secret.constantTimeEquals(y.secret) && x.username == y.username && x.history.count == y.history.count
+                && x.passwordExpiryUTC == y.passwordExpiryUTC && (x.oauthRefreshToken.map { r in y.oauthRefreshToken.map { r.constantTimeEquals($0) } ?? false } ?? (y.oauthRefreshToken == nil))
+        }
+        /// The entry with `from`'s credential.
+        func credential(_ e: Entry, from c: Entry) -> Entry {
+            var e = e
+            e.secret = c.secret
+            e.username = c.username
+            e.history = c.history
+            e.oauthRefreshToken = c.oauthRefreshToken
+            e.passwordExpiryUTC = c.passwordExpiryUTC
+            return e
+        }
+        /// Everything but the credential, the exposures and the time of the last change.
+        func rest(_ e: Entry) -> Entry {
+            var x = credential(e, from: b ?? o)
+            x.exposures = []
+            x.updated = 0
+            return x
+        }
+        func sameRest(_ x: Entry, _ y: Entry) -> Bool { let (rx, ry) = (rest(x), rest(y)); return rx.name == ry.name && rx.hasSameContent(as: ry) }
+        var r: Entry
+        if let b, sameRest(o, b) { r = t } else if b.map({ sameRest(t, $0) }) ?? false || sameRest(o, t) { r = o } else {
+            r = o
+            notes.append("'\(o.name)' had its details changed on both sides: kept this side's")
+        }
+        if let b, sameCredential(o, b) {
+            r = credential(r, from: t)
+        } else if b.map({ sameCredential(t, $0) }) ?? false || sameCredential(o, t) {
+            r = credential(r, from: o)
+        } else {
+            let (winner, loser) = o.updated >= t.updated ? (o, t) : (t, o)
+            r = credential(r, from: winner)
+            if !loser.secret.constantTimeEquals(winner.secret) && !winner.history.contains(where: { $0.secret.constantTimeEquals(loser.secret) }) {
+                r.history.append(HistoryRecord(created: loser.updated, retired: now, username: loser.username == winner.username ? nil : loser.username, secret: loser.secret))
+            }
+            notes.append("'\(r.name)' got a new secret on both sides: kept the newer as current and the other in its history")
+        }
+        // Exposure records as sets: those both sides kept, and those either side added since the base.
+        let baseMarks = b?.exposures ?? []
+        r.exposures = o.exposures.filter { t.exposures.contains($0) || !baseMarks.contains($0) }
+            + t.exposures.filter { !o.exposures.contains($0) && !baseMarks.contains($0) }
+        r.updated = Swift.max(o.updated, t.updated)
+        return r
+    }
+}
+
+extension Vault {
+    /// The entry with id `id`.
+    public func entry(withID id: EntryID) -> Entry? { entries.first { $0.id == id } }
+}
