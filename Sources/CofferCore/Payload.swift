@@ -175,7 +175,8 @@ enum Payload {
             var teams: [TeamPin] = []
             // The vault's own fields (v2 §11.4): tag, u32 length, value; ascending, `team` repeatable.
             var last: UInt8 = 0
-            while rules.v4 && !redacted && !reader.isAtEnd {
+            // Only a vault file's payload has them; none crosses the agent socket (agent-protocol.md §3.2).
+            while rules.v4 && file && !reader.isAtEnd {
                 let tag = UInt8(try reader.uint(1, or: short))
                 let team = VaultFormat.VaultField.team.rawValue
                 guard let field = VaultFormat.VaultField(rawValue: tag), tag > last || (tag == team && last == team) else {

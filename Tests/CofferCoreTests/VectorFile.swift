@@ -112,6 +112,12 @@ struct VectorFile {
     /// The `vault-identity:` line of a payload holding an identity (version 4).
     static func describe(_ i: Identity) -> String { "public-key=\(hex(i.publicKey)) created=\(i.created)" }
 
+    /// A `team:` line and its `team-member:` lines (version 4, §11.6).
+    static func describe(_ t: TeamPin) -> [String] {
+        ["team: name=\(encode(Array(t.name.utf8))) path=\(encode(Array(t.path.utf8))) vault-id=\(hex(t.vaultID)) generation=\(t.generation) seen=\(t.seen)"]
+            + t.members.map { "team-member: team=\(encode(Array(t.name.utf8))) name=\(encode(Array($0.name.utf8))) public-key=\(hex($0.publicKey))" }
+    }
+
     static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
     static func unhex(_ text: String) -> [UInt8]? {

@@ -38,6 +38,7 @@ final class VectorGenerator: XCTestCase {
                 + (v.openedSealer.map { ["sealed-by: " + VectorFile.hex($0)] } ?? [])
                 + v.slotSummaries.map { "slot: " + VectorFile.describeV2($0) } + v.members.map { "member: " + VectorFile.describe($0) }
                 + v.entries.map { "entry: " + VectorFile.describeV2($0) } + (v.list.identity.map { ["vault-identity: " + VectorFile.describe($0)] } ?? [])
+                + v.list.teams.flatMap(VectorFile.describe)
         }
         let pass = "passphrase: " + VectorFile.encode(Array(passphrase.utf8))
         func withPass(_ description: String, _ expect: String) -> [String] { ["description: " + description, pass, "expect: " + expect] }
@@ -171,6 +172,21 @@ final class VectorGenerator: XCTestCase {
             return entryBytes(f)
         }
         let identityField = field(0x01, le(t) + Array(repeating: 0x42, count: 32))
+        /// A team record (§11.6): name, path, vault id, generation 7, seen, members (public key of 32 times `byte`).
+        func teamRecord(_ name: String, members: [(String, UInt8)], without: UInt8? = nil) -> [UInt8] {
+            var fields: [(UInt8, [UInt8])] = [(0x01, Array(name.utf8))]
+            fields.append((0x02, Array("/srv/team/\(name).coffer".utf8)))
+            fields.append((0x03, [UInt8](repeating: 0x5A, count: 16)))
+            fields.append((0x04, le(UInt64(7))))
+            fields.append((0x05, le(t)))
+            for (member, byte) in members {
+                let value: [UInt8] = [UInt8](repeating: byte, count: 32) + Array(member.utf8)
+                fields.append((0x06, value))
+            }
+            var out: [UInt8] = []
+            for (tag, value) in fields where tag != without { out += field(tag, value) }
+            return out
+        }
         let malformed: [(String, String, [UInt8])] = [
             ("payload-valid-login", "control: a well-formed login, which opens", payload([login { _ in }])),
             ("payload-reader-leniency", "values a reader accepts though no writer may add them (§7.3): host 'a example', protocol '1x', a note with U+009B, a password expiry of 2^62",
@@ -228,11 +244,17 @@ final class VectorGenerator: XCTestCase {
             ("payload-identity", "one login, then the vault's identity field (0x01: created, then the X25519 secret key 42 42 ... 42)", payload([login { _ in }], trailing: identityField)),
             ("payload-identity-short", "an identity field of 39 bytes", payload([login { _ in }], trailing: field(0x01, Array(repeating: 0x42, count: 39)))),
             ("payload-identity-twice", "the identity field twice", payload([login { _ in }], trailing: identityField + identityField)),
-            ("payload-unknown-vault-field", "a vault field of tag 0x02 after the entries", payload([login { _ in }], trailing: field(0x02, [0]))),
+            ("payload-unknown-vault-field", "a vault field of tag 0x03 after the entries", payload([login { _ in }], trailing: field(0x03, [0]))),
+            ("payload-team", "the identity field, then two team fields (0x02): acme with members alice and bob, and beta with none",
+             payload([login { _ in }], trailing: identityField + field(0x02, teamRecord("acme", members: [("alice", 0xA1), ("bob", 0xB2)])) + field(0x02, teamRecord("beta", members: [])))),
+            ("payload-team-bad-name", "a team field named 'a/b' (a team name has no /)", payload([login { _ in }], trailing: field(0x02, teamRecord("a/b", members: [])))),
+            ("payload-team-missing-generation", "a team field without its generation (0x04)", payload([login { _ in }], trailing: field(0x02, teamRecord("acme", members: [], without: 0x04)))),
+            ("payload-team-twice", "two team fields named acme", payload([login { _ in }], trailing: field(0x02, teamRecord("acme", members: [])) + field(0x02, teamRecord("acme", members: [])))),
+            ("payload-team-before-identity", "a team field, then the identity field (vault fields ascend)", payload([login { _ in }], trailing: field(0x02, teamRecord("acme", members: [])) + identityField)),
         ]
         for (name, description, plaintext) in malformed {
             let expect = ["payload-valid-login", "payload-reader-leniency", "payload-login-empty-username-and-password",
-                          "payload-authtype-without-username", "payload-login-history-empty", "payload-exposure", "payload-identity"].contains(name) ? "success" : "malformed payload"
+                          "payload-authtype-without-username", "payload-login-history-empty", "payload-exposure", "payload-identity", "payload-team"].contains(name) ? "success" : "malformed payload"
             let bytes = try resealed(fullBytes, key: full.vaultKey, payload: plaintext)
             try write(name, bytes, ["description: " + description, pass] + (expect == "success" ? try success(bytes, .passphrase(secretPass)) : ["expect: " + expect]))
         }

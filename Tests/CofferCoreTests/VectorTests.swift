@@ -82,6 +82,8 @@ final class VectorTests: XCTestCase {
                     XCTAssertEqual(vault.entries.map { VectorFile.describeV2($0, withID: version >= 4) }, vector.values("entry"), vector.name)
                     XCTAssertEqual(vault.members.map(VectorFile.describe), vector.values("member"), vector.name)
                     XCTAssertEqual(vault.list.identity.map { [VectorFile.describe($0)] } ?? [], vector.values("vault-identity"), vector.name)
+                    XCTAssertEqual(vault.list.teams.flatMap(VectorFile.describe),
+                                   vector.fields.filter { $0.key == "team" || $0.key == "team-member" }.map { "\($0.key): \($0.value)" }, vector.name)
                     XCTAssertEqual(vault.openedSealer.map { [VectorFile.hex($0)] } ?? [], vector.values("sealed-by"), vector.name)
                     XCTAssertEqual(vault.slotSummaries.map(VectorFile.describeV2), vector.values("slot"), vector.name)
                     XCTAssertEqual(vault.generation, vector.value("generation").flatMap { UInt64($0) }, vector.name)
