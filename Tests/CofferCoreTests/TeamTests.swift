@@ -164,4 +164,93 @@ final class TeamTests: XCTestCase {
         XCTAssertNil(Identity.publicKey(parsing: alice.publicKeyLine.uppercased()))
         XCTAssertNil(Identity.publicKey(parsing: String(alice.publicKeyLine.dropLast())))
     }
+
+    // MARK: Merging (v2 §12)
+
+    /// base → ours and theirs, each opened by the member who changes it.
+    func sides(_ change: (inout Vault, inout Vault) throws -> Void) throws -> (base: Vault, ours: Vault, theirs: Vault, alice: Identity, bob: Identity, carol: Identity) {
+        var (vault, alice, bob, carol) = try team()
+        let bytes = try vault.seal()
+        var ours = try Vault.open(bytes, with: .identity(alice)), theirs = try Vault.open(bytes, with: .identity(bob))
+        try change(&ours, &theirs)
+        // Written and read back, as git hands the driver files.
+        let o = try Vault.open(try ours.seal(), with: .identity(alice)), th = try Vault.open(try theirs.seal(), with: .identity(alice))
+        return (try Vault.open(bytes, with: .identity(alice)), o, th, alice, bob, carol)
+    }
+
+    func testAMergeTakesEachSidesChangeAndKeepsBothSecretsOfAConflict() throws {
+        let s = try sides { ours, theirs in
+            _ = try ours.list.apply(.rotate("client-a", secret: try Secret(copying: "ours-secret"), username: nil, purgeHistory: false), now: t + 10)
+            _ = try theirs.list.apply(.rotate("client-a", secret: try Secret(copying: "theirs-secret"), username: nil, purgeHistory: false), now: t + 20)
+            _ = try theirs.list.apply(.edit("client-b", { var e = EntryEdit(); e.note = .set("by bob"); return e }()), now: t + 20)
+            try ours.add(try self.login("client-c"))
+            try theirs.add(try self.login("client-c"))
+        }
+        var result = try TeamMerge.merge(base: s.base, ours: s.ours, theirs: s.theirs, now: t + 30)
+        let merged = try Vault.open(try result.vault.seal(), with: .identity(s.carol))
+        XCTAssertEqual(merged.entries.map(\.name), ["client-a", "client-b", "client-c", "client-c+2"])
+        let a = try XCTUnwrap(merged.entry(named: "client-a"))
+        XCTAssertEqual(a.secret.revealed(), "theirs-secret", "the newer rotation is current")
+        XCTAssertEqual(a.history.map { $0.secret.revealed() }, ["s3cret-client-a", "ours-secret"], "the other is kept in the history")
+        XCTAssertEqual(merged.entry(named: "client-b")?.note, "by bob")
+        XCTAssertEqual(merged.generation, Swift.max(s.ours.generation, s.theirs.generation) + 1)
+        XCTAssertEqual(result.notes, ["'client-a' got a new secret on both sides: kept the newer as current and the other in its history",
+                                      "two entries were named 'client-c': the other side's is now 'client-c+2'"])
+        XCTAssertEqual(merged.openedSealer, s.alice.publicKey, "the merger sealed every slot")
+    }
+
+    func testAMergeKeepsAChangeTheOtherSideRemovedAndTakesARemoval() throws {
+        let s = try sides { ours, theirs in
+            try ours.remove("client-a")
+            _ = try theirs.list.apply(.edit("client-a", { var e = EntryEdit(); e.note = .set("kept"); return e }()), now: t + 5)
+            try theirs.remove("client-b")
+        }
+        let result = try TeamMerge.merge(base: s.base, ours: s.ours, theirs: s.theirs, now: t + 30)
+        XCTAssertEqual(result.vault.entries.map(\.name), ["client-a"])
+        XCTAssertEqual(result.vault.entries.first?.note, "kept")
+        XCTAssertEqual(result.notes, ["'client-a' was removed here and changed on the other side: kept"])
+    }
+
+    /// Members added on both sides both join; a member removed on one side opens nothing merged, and what the
+    /// other side wrote is marked exposed to them.
+    func testAMergeOfMembershipReKeysWithoutAnyoneRemoved() throws {
+        let dave = try Identity.generate(), erin = try Identity.generate()
+        let s = try sides { ours, theirs in
+            try ours.addMember(name: "dave", publicKey: dave.publicKey, now: t + 1)
+            try ours.add(try self.login("client-new"))
+            try theirs.addMember(name: "erin", publicKey: erin.publicKey, now: t + 1)
+            try theirs.removeMember(named: "carol", now: t + 2)
+        }
+        var result = try TeamMerge.merge(base: s.base, ours: s.ours, theirs: s.theirs, now: t + 30)
+        let bytes = try result.vault.seal()
+        XCTAssertEqual(try Vault.open(bytes, with: .identity(s.alice)).members.map(\.name), ["alice", "bob", "dave", "erin"])
+        for who in [s.alice, s.bob, dave, erin] { XCTAssertNoThrow(try Vault.open(bytes, with: .identity(who))) }
+        XCTAssertThrowsError(try Vault.open(bytes, with: .identity(s.carol))) { XCTAssertEqual($0 as? VaultError, .notAMember) }
+        // Carol held ours' vault key (she was still a member there): it opens nothing merged.
+        try RekeyTests.assertNothingOpens(bytes, with: try RekeyTests.attackerKeys(try s.ours.sealedCopy(), .identity(s.carol)), "after the merge")
+        let opened = try Vault.open(bytes, with: .identity(s.bob))
+        XCTAssertEqual(opened.entries.map { $0.exposures.map(\.member) }, [["carol"], ["carol"], ["carol"]])
+        XCTAssertEqual(Set(opened.slots.map(\.id)).count, opened.slots.count, "slot ids stay unique")
+    }
+
+    func testAMembershipConflictFailsTheMerge() throws {
+        let s = try sides { ours, theirs in
+            try ours.addMember(name: "dave", publicKey: try Identity.generate().publicKey)
+            try theirs.addMember(name: "dave", publicKey: try Identity.generate().publicKey)
+        }
+        XCTAssertThrowsError(try TeamMerge.merge(base: s.base, ours: s.ours, theirs: s.theirs, now: t)) {
+            XCTAssertEqual($0 as? VaultError, .mergeConflict("both sides added a member named 'dave' with different keys"))
+        }
+        XCTAssertThrowsError(try TeamMerge.merge(base: nil, ours: s.ours, theirs: s.theirs, now: t)) {
+            XCTAssertEqual($0 as? VaultError, .mergeConflict("the slots differ and the common version cannot be opened with your identity, so additions cannot be told from removals"))
+        }
+    }
+}
+
+extension Vault {
+    /// The file this vault writes now, without changing it.
+    func sealedCopy() throws -> [UInt8] {
+        var copy = self
+        return try copy.seal()
+    }
 }
