@@ -13,8 +13,8 @@ def swift_results(path):
     results, name = {}, None
     for line in open(path, encoding="utf-8"):
         line = line.rstrip("\n")
-        # Benchmark names are "Unlock: …", "Lookup: …" or "Write: …"; other lines (the tool's notes) are not results.
-        if line.startswith(("Unlock: ", "Lookup: ", "Write: ")):
+        # Benchmark names are "Unlock: …", "Lookup: …", "Write: …" or "Team: …"; other lines (the tool's notes) are not results.
+        if line.startswith(("Unlock: ", "Lookup: ", "Write: ", "Team: ")):
             name = line.strip()
             results[name] = {}
             continue
@@ -96,6 +96,16 @@ def main():
             # payload dominates, as it does for the vaults a re-key takes long on.
             if n == 100000:
                 targets.append((f"Re-key at {n:,} entries ≤ 1.10 × a plain write (paired)", r <= 1.10, f"{r:.3f}×"))
+    # Team vaults: 50 members against one (two for a removal), the same 2,000 entries, in alternating pairs.
+    for op in ("unlock", "member add", "member remove (re-key)", "merge"):
+        tm = next((v for k, v in swift.items() if k.startswith(f"Team: paired, {op}, 50 members vs 1")), {})
+        if "50 members / 1 (permille)" in tm:
+            rows.append((f"Team vault, {op}: 50 members (median of per-pair ratios)", fmt_ms(tm["50 members (us)"] / 1000),
+                         "a single-member vault of the same entries, same pairs", fmt_ms(tm["1 member (us)"] / 1000),
+                         f"{tm['50 members / 1 (permille)'] / 1000:.3f}×"))
+        if "team file / single-member file (permille)" in tm:
+            rows.append(("Team vault file size: 50 members", "", "a single-member vault of the same entries", "",
+                         f"{tm['team file / single-member file (permille)'] / 1000:.3f}×"))
     look = {n: t(f"Lookup: git request in memory, {n} entries") for n in (10, 1000, 100000)}
     for n in (1000, 100000):
         r = row(f"git lookup in memory, {n:,} entries", look[n], "same, 10 entries", look[10])

@@ -116,19 +116,30 @@ public struct SlotInfo: Sendable {
 
     /// Created, label length, label padded with zero bytes, then the auth key (zero for a format-1 slot), or
     /// for a member slot the adder's length and name padded likewise.
+    /// In locked memory: it holds the auth key.
     func plaintext() throws(VaultError) -> SecureBytes {
         let out: SecureBytes
-        do { out = try SecureBytes(count: addedBy == nil ? VaultFormat.slotInfoBytes : VaultFormat.memberInfoBytes) } catch { throw .crypto(error) }
-        out.withUnsafeMutableBytes { o in
-            withUnsafeBytes(of: created.littleEndian) { for (i, b) in $0.enumerated() { o[i] = b } }
-            SlotInfo.put(label, at: 8, into: o)
-            if let addedBy {
-                SlotInfo.put(addedBy, at: 9 + VaultFormat.maxLabelBytes, into: o)
-            } else {
-                authKey?.withUnsafeBytes { k in for (i, b) in k.enumerated() { o[9 + VaultFormat.maxLabelBytes + i] = b } }
-            }
-        }
+        do { out = try SecureBytes(count: VaultFormat.slotInfoBytes) } catch { throw .crypto(error) }
+        out.withUnsafeMutableBytes { write(into: $0) }
         return out
+    }
+
+    /// A member slot's, which holds no secret, in ordinary memory (a team of 50 would otherwise cost 50
+    /// locked buffers, each an mmap, mprotect and mlock, at every write).
+    func memberPlaintext() -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: VaultFormat.memberInfoBytes)
+        out.withUnsafeMutableBytes { write(into: $0) }
+        return out
+    }
+
+    private func write(into o: UnsafeMutableRawBufferPointer) {
+        withUnsafeBytes(of: created.littleEndian) { for (i, b) in $0.enumerated() { o[i] = b } }
+        SlotInfo.put(label, at: 8, into: o)
+        if let addedBy {
+            SlotInfo.put(addedBy, at: 9 + VaultFormat.maxLabelBytes, into: o)
+        } else {
+            authKey?.withUnsafeBytes { k in for (i, b) in k.enumerated() { o[9 + VaultFormat.maxLabelBytes + i] = b } }
+        }
     }
 
     /// A length byte and the text padded with zeros to 64 bytes.
@@ -156,13 +167,20 @@ public struct SlotInfo: Sendable {
 
     /// Parses an opened info box; `legacy` slots carry a zero auth key, which is not kept; a `member` slot's
     /// info has the adder's name in its place.
-    init(plaintext: SecureBytes, legacy: Bool, member: Bool = false) throws(VaultError) {
+    init(plaintext: SecureBytes, legacy: Bool) throws(VaultError) {
+        self = try plaintext.withUnsafeBytes { (p) throws(VaultError) in try SlotInfo(bytes: p, legacy: legacy, member: false) }
+    }
+
+    init(memberPlaintext: [UInt8]) throws(VaultError) {
+        let parsed = memberPlaintext.withUnsafeBytes { p in Result { () throws(VaultError) in try SlotInfo(bytes: p, legacy: false, member: true) } }
+        self = try parsed.get()
+    }
+
+    private init(bytes p: UnsafeRawBufferPointer, legacy: Bool, member: Bool) throws(VaultError) {
         let size = member ? VaultFormat.memberInfoBytes : VaultFormat.slotInfoBytes
-        guard plaintext.count == size else { throw .malformedHeader("a slot info is \(plaintext.count) bytes") }
-        let parsed = plaintext.withUnsafeBytes { p -> (Int64, String?, String?) in
-            (Int64(littleEndian: p.loadUnaligned(as: Int64.self)), SlotInfo.take(p, at: 8),
-             member ? SlotInfo.take(p, at: 9 + VaultFormat.maxLabelBytes) : "")
-        }
+        guard p.count == size else { throw .malformedHeader("a slot info is \(p.count) bytes") }
+        let parsed = (Int64(littleEndian: p.loadUnaligned(as: Int64.self)), SlotInfo.take(p, at: 8),
+                      member ? SlotInfo.take(p, at: 9 + VaultFormat.maxLabelBytes) : "")
         guard let label = parsed.1, let adder = parsed.2 else { throw .malformedHeader("a slot label breaks the label rule") }
         self.label = label
         created = parsed.0
@@ -173,11 +191,7 @@ public struct SlotInfo: Sendable {
         } else if legacy {
             authKey = nil
         } else {
-            do {
-                authKey = try plaintext.withUnsafeBytes { (p) throws(SodiumError) in
-                    try SecureBytes(copying: UnsafeRawBufferPointer(rebasing: p[(9 + VaultFormat.maxLabelBytes)...]))
-                }
-            } catch { throw .crypto(error) }
+            do { authKey = try SecureBytes(copying: UnsafeRawBufferPointer(rebasing: p[(9 + VaultFormat.maxLabelBytes)...])) } catch { throw .crypto(error) }
         }
     }
 

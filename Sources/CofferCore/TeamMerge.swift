@@ -21,10 +21,12 @@ public enum TeamMerge {
         // A member removed on one side could read what the other side wrote: every entry whose secret
         // did not change since on the removing side is exposed to them (v2 §12, rule 4).
         for (member, side, _) in removedMembers {
-            let since = side.entries.lazy.flatMap(\.exposures).first { $0.member == member }?.since ?? now
-            let rotated = Set(side.entries.filter { e in !e.exposures.contains { $0.member == member } }.compactMap(\.id))
+            // Each side's entries decoded once (`entries` decodes every entry at each use).
+            let sideEntries = side.entries
+            let since = sideEntries.lazy.flatMap(\.exposures).first { $0.member == member }?.since ?? now
+            let rotated = byID(sideEntries.filter { e in !e.exposures.contains { $0.member == member } })
             for i in entries.indices where !entries[i].exposures.contains(where: { $0.member == member }) {
-                if let id = entries[i].id, rotated.contains(id), let s = side.entry(withID: id), s.secret.constantTimeEquals(entries[i].secret) { continue }
+                if let id = entries[i].id, let s = rotated[id], s.secret.constantTimeEquals(entries[i].secret) { continue }
                 entries[i].exposures.append(Exposure(member: member, since: since))
             }
         }
@@ -71,9 +73,8 @@ public enum TeamMerge {
     /// both secrets (the newer as current, the other in its history); one side's removal of an entry the
     /// other changed keeps the change.
     private static func entries(base: Vault?, ours: Vault, theirs: Vault, now: Int64, notes: inout [String]) throws(VaultError) -> [Entry] {
-        let baseByID = Dictionary((base?.entries ?? []).compactMap { e in e.id.map { ($0, e) } }, uniquingKeysWith: { a, _ in a })
-        let theirsByID = Dictionary(theirs.entries.compactMap { e in e.id.map { ($0, e) } }, uniquingKeysWith: { a, _ in a })
-        let oursIDs = Set(ours.entries.compactMap(\.id))
+        let oursEntries = ours.entries, theirsEntries = theirs.entries
+        let baseByID = byID(base?.entries ?? []), oursByID = byID(oursEntries), theirsByID = byID(theirsEntries)
         var out: [Entry] = []
         func same(_ a: Entry?, _ b: Entry?) -> Bool {
             switch (a, b) {
@@ -82,9 +83,9 @@ public enum TeamMerge {
             default: false
             }
         }
-        let order = ours.entries.compactMap(\.id) + theirs.entries.compactMap(\.id).filter { !oursIDs.contains($0) }
+        let order = oursEntries.compactMap(\.id) + theirsEntries.compactMap(\.id).filter { oursByID[$0] == nil }
         for id in order {
-            let b = baseByID[id], o = ours.entry(withID: id), t = theirsByID[id]
+            let b = baseByID[id], o = oursByID[id], t = theirsByID[id]
             if same(o, t) { if let o { out.append(o) }; continue }
             if same(o, b) { if let t { out.append(t) }; continue }
             if same(t, b) { if let o { out.append(o) }; continue }
@@ -174,7 +175,7 @@ extension TeamMerge {
     }
 }
 
-extension Vault {
-    /// The entry with id `id`.
-    public func entry(withID id: EntryID) -> Entry? { entries.first { $0.id == id } }
+/// Entries by id (ids are unique in a vault, v2 §11.4).
+private func byID(_ entries: [Entry]) -> [EntryID: Entry] {
+    Dictionary(entries.compactMap { e in e.id.map { ($0, e) } }, uniquingKeysWith: { a, _ in a })
 }

@@ -173,13 +173,15 @@ public struct Vault: Sendable {
                 continue
             }
             guard let sealed = slot.sealedInfo else { continue }
-            let plaintext: SecureBytes
+            let box = sealed[VaultFormat.nonceBytes...], nonce = Array(sealed[..<VaultFormat.nonceBytes])
+            let plaintext: InfoPlaintext
             do {
-                plaintext = try SecretBox.open(sealed[VaultFormat.nonceBytes...], nonce: Array(sealed[..<VaultFormat.nonceBytes]), key: keys.slotInfo)
+                plaintext = slot.isMember ? .member(try SecretBox.openPublic(box, nonce: nonce, key: keys.slotInfo))
+                    : .secret(try SecretBox.open(box, nonce: nonce, key: keys.slotInfo))
             } catch .authenticationFailed {
                 throw .malformedHeader("the info of slot \(slot.id) does not open")
             } catch { throw .crypto(error) }
-            infos[slot.id] = try SlotInfo(plaintext: plaintext, legacy: slot.isLegacy, member: slot.isMember)
+            infos[slot.id] = try plaintext.info(legacy: slot.isLegacy)
         }
         // The info of the slot that opened must hold that slot's own auth key: a wrong one would make the
         // next re-key tag this slot so that it never opens again (v2 §6 rule 15b).
@@ -367,10 +369,17 @@ public struct Vault: Sendable {
         var sealedInfos: [[UInt8]] = []
         for slot in slots {
             guard slot.isKnown else { sealedInfos.append([]); continue }
-            let plaintext = try (infos[slot.id] ?? SlotInfo(label: "", created: 0, authKey: nil)).plaintext()
+            let info = infos[slot.id] ?? SlotInfo(label: "", created: 0, authKey: nil)
+            let secretPlaintext = slot.isMember ? nil : try info.plaintext()
             do {
                 let nonce = try Random.bytes(VaultFormat.nonceBytes)
-                let box = try plaintext.withUnsafeBytes { (p) throws(SodiumError) in try SecretBox.seal(p, nonce: nonce, key: keys.slotInfo) }
+                let seal = { (p: UnsafeRawBufferPointer) throws(SodiumError) in try SecretBox.seal(p, nonce: nonce, key: keys.slotInfo) }
+                let box: [UInt8]
+                if let secretPlaintext {
+                    box = try secretPlaintext.withUnsafeBytes { (p) throws(SodiumError) in try seal(p) }
+                } else {
+                    box = try info.memberPlaintext().withUnsafeBytes { p in Result { () throws(SodiumError) in try seal(p) } }.get()
+                }
                 sealedInfos.append(nonce + box)
             } catch { throw .crypto(error) }
         }
@@ -693,6 +702,19 @@ public struct Vault: Sendable {
         try list.update(name, change)
     }
     public mutating func remove(_ name: String) throws(VaultError) { try list.remove(name) }
+}
+
+/// An opened slot info: a member's in ordinary memory (no secret), any other's in locked memory.
+private enum InfoPlaintext {
+    case member([UInt8])
+    case secret(SecureBytes)
+
+    func info(legacy: Bool) throws(VaultError) -> SlotInfo {
+        switch self {
+        case .member(let bytes): try SlotInfo(memberPlaintext: bytes)
+        case .secret(let bytes): try SlotInfo(plaintext: bytes, legacy: legacy)
+        }
+    }
 }
 
 /// Subkeys derived from the vault key with keyed BLAKE2b-256 (v2 §4; v1 §4 with the v1 labels).

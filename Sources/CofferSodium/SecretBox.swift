@@ -45,8 +45,26 @@ public enum SecretBox {
         guard box.count >= macBytes else { throw .authenticationFailed }
         // Every byte is written by the decryption, or the buffer is dropped.
         let plaintext = try SecureBytes(count: box.count - macBytes, zeroed: false)
-        let status = plaintext.withUnsafeMutableBytes { out in
-            box.withUnsafeBytes { c in
+        guard plaintext.withUnsafeMutableBytes({ out in decrypt(box, nonce: nonce, key: key, into: out) }) == 0 else { throw .authenticationFailed }
+        return plaintext
+    }
+
+    /// The same into ordinary memory, for a plaintext that is no secret (a team member's name): a locked
+    /// buffer costs an mmap, an mprotect and an mlock each.
+    public static func openPublic(
+        _ box: ArraySlice<UInt8>, nonce: [UInt8], key: SecureBytes
+    ) throws(SodiumError) -> [UInt8] {
+        try Sodium.ready()
+        try check(nonce: nonce, key: key)
+        guard box.count >= macBytes else { throw .authenticationFailed }
+        var plaintext = [UInt8](repeating: 0, count: box.count - macBytes)
+        guard plaintext.withUnsafeMutableBytes({ out in decrypt(box, nonce: nonce, key: key, into: out) }) == 0 else { throw .authenticationFailed }
+        return plaintext
+    }
+
+    /// `crypto_secretbox_open_easy` into `out` (checked sizes); 0 when the tag verified.
+    private static func decrypt(_ box: ArraySlice<UInt8>, nonce: [UInt8], key: SecureBytes, into out: UnsafeMutableRawBufferPointer) -> Int32 {
+        box.withUnsafeBytes { c in
                 nonce.withUnsafeBytes { n in
                     key.withUnsafeBytes { k in
                         crypto_secretbox_open_easy(
@@ -58,9 +76,6 @@ public enum SecretBox {
                     }
                 }
             }
-        }
-        guard status == 0 else { throw .authenticationFailed }
-        return plaintext
     }
 
     private static func check(nonce: [UInt8], key: SecureBytes) throws(SodiumError) {

@@ -115,6 +115,60 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // Team vaults (issue 14): 50 members against a vault of one member (two for a removal: the remover and
+    // the removed), both with the same 2,000 entries, in alternating pairs, as a ratio each; and file sizes.
+    let entryCount = quick ? 200 : 2000
+    let teamSize = BenchmarkMetric.custom("team file / single-member file (permille)", polarity: .prefersSmaller, useScalingFactor: false)
+    for op in ["unlock", "member add", "member remove (re-key)", "merge"] {
+        let ratio = BenchmarkMetric.custom("50 members / 1 (permille)", polarity: .prefersSmaller, useScalingFactor: false)
+        let teamTime = BenchmarkMetric.custom("50 members (us)", polarity: .prefersSmaller, useScalingFactor: false)
+        let singleTime = BenchmarkMetric.custom("1 member (us)", polarity: .prefersSmaller, useScalingFactor: false)
+        Benchmark("Team: paired, \(op), 50 members vs 1, \(entryCount) entries",
+                  configuration: .init(metrics: [.wallClock, ratio, teamTime, singleTime] + (op == "unlock" ? [teamSize] : []),
+                                       maxDuration: quick ? .seconds(1) : .seconds(20), maxIterations: quick ? 3 : 30)) { benchmark in
+            let team = Fixtures.team(members: 50, entries: entryCount)
+            let single = Fixtures.team(members: op == "member remove (re-key)" ? 2 : 1, entries: entryCount)
+            let me = Fixtures.identities[0]
+            func run(_ bytes: [UInt8]) throws -> UInt64 {
+                let start = DispatchTime.now().uptimeNanoseconds
+                var vault = try Vault.open(bytes, with: .identity(me))
+                switch op {
+                case "member add":
+                    try vault.addMember(name: "newcomer", publicKey: Fixtures.identities[51].publicKey)
+                    blackHole(try vault.seal())
+                case "member remove (re-key)":
+                    try vault.removeMember(named: "member-1")
+                    blackHole(try vault.seal())
+                case "merge":
+                    // Ours rotated one entry, theirs added one: opened, merged, re-keyed and written.
+                    var ours = vault, theirs = try Vault.open(bytes, with: .identity(me))
+                    _ = try ours.list.apply(.rotate("target", secret: try Secret(copying: "rotated"), username: nil, purgeHistory: false), now: 1_796_000_100)
+                    var added = Entry(name: "added", kind: .login, host: "new.example", username: "u", secret: try Secret(copying: "s"), created: 1_796_000_100)
+                    added.protocol = "https"
+                    try theirs.add(added)
+                    var result = try TeamMerge.merge(base: vault, ours: ours, theirs: theirs, now: 1_796_000_200)
+                    blackHole(try result.vault.seal())
+                default:
+                    blackHole(vault.entries.count)
+                }
+                return DispatchTime.now().uptimeNanoseconds - start
+            }
+            if op == "unlock" { benchmark.measurement(teamSize, team.count * 1000 / single.count) }
+            benchmark.startMeasurement()
+            for i in benchmark.scaledIterations {
+                var a: UInt64 = 0, b: UInt64 = 0
+                if i % 2 == 0 { a = try run(team); b = try run(single) } else { b = try run(single); a = try run(team) }
+                benchmark.measurement(ratio, Int(a * 1000 / b))
+                benchmark.measurement(teamTime, Int(a / 1000))
+                benchmark.measurement(singleTime, Int(b / 1000))
+            }
+        } setup: {
+            _ = Fixtures.team(members: 50, entries: entryCount)
+            _ = Fixtures.team(members: 1, entries: entryCount)
+            _ = Fixtures.team(members: 2, entries: entryCount)
+        }
+    }
+
     // Lookup: one git request matched in memory, through the index by host.
     for count in sizes {
         Benchmark("Lookup: git request in memory, \(count) entries", configuration: .init(maxIterations: quick ? 1000 : 1_000_000)) { benchmark in

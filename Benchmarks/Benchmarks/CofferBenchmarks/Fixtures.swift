@@ -58,4 +58,23 @@ enum Fixtures {
         lock.withLock { vaults[count] = bytes }
         return bytes
     }
+
+    /// Identities of a simulated team: the first is the one who opens and writes.
+    static let identities: [Identity] = (0..<52).map { i in
+        try! Identity(secretKey: try! [UInt8](repeating: UInt8(i + 1), count: 32).withUnsafeBytes { try SecureBytes(copying: $0) }, created: 1_796_000_000)
+    }
+
+    nonisolated(unsafe) private static var teams: [Int: [UInt8]] = [:]
+
+    /// A team vault of `members` member slots (identities 0 ..< members) and `entries(count)`.
+    static func team(members: Int, entries count: Int) -> [UInt8] {
+        let key = members * 1_000_000 + count
+        if let bytes = lock.withLock({ teams[key] }) { return bytes }
+        var vault = try! Vault.createTeam(identity: identities[0], name: "member-0", now: 1_796_000_000)
+        for i in 1..<members { try! vault.addMember(name: "member-\(i)", publicKey: identities[i].publicKey, now: 1_796_000_000) }
+        for e in entries(count).entries { try! vault.add(e) }
+        let bytes = try! vault.seal()
+        lock.withLock { teams[key] = bytes }
+        return bytes
+    }
 }
