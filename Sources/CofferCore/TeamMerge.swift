@@ -92,10 +92,11 @@ public enum TeamMerge {
             switch (o, t) {
             case let (o?, nil):
                 out.append(o)
-                notes.append("'\(o.name)' was removed on the other side and changed here: kept")
+                // Without a base, an entry one side has is only an addition.
+                if b != nil { notes.append("'\(o.name)' was removed on the other side and changed here: kept") }
             case let (nil, t?):
                 out.append(t)
-                notes.append("'\(t.name)' was removed here and changed on the other side: kept")
+                if b != nil { notes.append("'\(t.name)' was removed here and changed on the other side: kept") }
             case let (o?, t?):
                 out.append(mergeEntry(base: b, ours: o, theirs: t, now: now, notes: &notes))
             case (nil, nil):

@@ -176,4 +176,36 @@ final class TeamGitTests: XCTestCase {
         try alice.coffer(["get", "shop", "--vault", team, "--key-file", ci], status: 3)
         XCTAssertEqual(try bob.coffer(["get", "acme/shop"]).stdout, "9f8e7d6c5b4a39281706f5e4d3c2b1a0\n", "bob still opens it")
     }
+
+    /// A membership conflict the driver cannot resolve safely: git reports a conflict, the file is left as
+    /// git left it (this side's version), and Coffer says what to do.
+    func testAMergeThatCannotDecideLeavesTheFileAndSaysWhatToDo() throws {
+        let alice = try Member("alice"), bob = try Member("bob"), one = try Member("one"), two = try Member("two")
+        defer { for m in [alice, bob, one, two] { m.lock() } }
+        let remote = alice.box.root + "/team.git"
+        XCTAssertEqual(try alice.box.spawn(["/usr/bin/git", "init", "-q", "--bare", "-b", "main", remote], stdin: "", fd3: nil, env: alice.env).status, 0)
+        XCTAssertEqual(try alice.box.spawn(["/usr/bin/git", "clone", "-q", remote, alice.work], stdin: "", fd3: nil, env: alice.env).status, 0)
+        try alice.coffer(["team", "init", alice.work + "/acme.coffer", "--member", "alice"])
+        try alice.coffer(["member", "add", "bob", try bob.key])
+        try alice.commit("team vault")
+        try alice.git(["push", "-q", "origin", "HEAD:main"])
+        XCTAssertEqual(try bob.box.spawn(["/usr/bin/git", "clone", "-q", remote, bob.work], stdin: "", fd3: nil, env: bob.env).status, 0)
+        try bob.coffer(["team", "add", bob.work + "/acme.coffer"])
+        // Both add a member named erin, with two different keys.
+        try alice.coffer(["member", "add", "erin", try one.key])
+        try alice.commit("erin, first key")
+        try bob.coffer(["member", "add", "erin", try two.key])
+        try bob.commit("erin, second key")
+        try bob.git(["push", "-q", "origin", "HEAD:main"])
+        let before = alice.box.read(alice.work + "/acme.coffer")
+        let pulled = try alice.git(["pull", "-q", "--no-rebase", "origin", "main"], status: 1)
+        XCTAssertTrue(pulled.stderr.contains("""
+            coffer: error: cannot merge the team vault: both sides added a member named 'erin' with different keys (acme.coffer)
+            coffer: hint: the file was left as git left it; resolve it with the team, then run 'git checkout -m -- acme.coffer' to merge it again, or 'git merge --abort'
+            """), pulled.stderr)
+        XCTAssertTrue(pulled.stdout.contains("CONFLICT") || pulled.stderr.contains("CONFLICT"), pulled.description)
+        XCTAssertEqual(alice.box.read(alice.work + "/acme.coffer"), before, "this side's version, untouched")
+        try alice.git(["merge", "--abort"])
+        XCTAssertEqual(try alice.coffer(["member", "list", "--json"]).stdout.components(separatedBy: "\"name\":\"erin\"").count - 1, 1)
+    }
 }
