@@ -158,6 +158,10 @@ final class TeamGitTests: XCTestCase {
         try alice.coffer(["add", "login", "acme/shop", "--protocol", "http", "--host", "127.0.0.1:\(port)", "--username", "5d2c3e8b1a9f4c7e6b0a1d2e3f4a5b6c"],
                          stdin: "9f8e7d6c5b4a39281706f5e4d3c2b1a0\n")
         try bob.coffer(["team", "add", team])
+        // Given again: the checks, no new trust, unless --accept.
+        XCTAssertEqual(try bob.coffer(["team", "add", team], status: 2).stderr,
+                       "coffer: error: team 'acme' is already known; to trust this file as it is now, add --accept\n")
+        XCTAssertTrue(try bob.coffer(["team", "add", team, "--accept"]).stdout.hasPrefix("team 'acme': vault "))
         try bob.coffer(["git", "setup"])
         let clone = try bob.box.spawn(["/usr/bin/git", "clone", "-q", "http://127.0.0.1:\(port)/shop.git", bob.work], stdin: "", fd3: nil, env: bob.env)
         XCTAssertEqual(clone.status, 0, clone.description)

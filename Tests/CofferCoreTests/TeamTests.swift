@@ -165,6 +165,52 @@ final class TeamTests: XCTestCase {
         XCTAssertNil(Identity.publicKey(parsing: String(alice.publicKeyLine.dropLast())))
     }
 
+    // MARK: What a member remembers (v2 §11.6)
+
+    /// The three refusals of a pin — another vault, an older generation, a sealer who was not a member —
+    /// and how it moves on with the vault.
+    func testAPinRefusesAnotherVaultARollbackAndASealerWhoWasNoMember() throws {
+        var (vault, alice, bob, carol) = try team()
+        let first = try vault.seal()
+        var asBob = try Vault.open(first, with: .identity(bob))
+        var pin = TeamPin(name: "acme", path: "/t/acme.coffer", vault: asBob, now: t)
+        XCTAssertEqual(pin.members.map(\.name), ["alice", "bob", "carol"])
+        // Alice removes carol; bob sees it and remembers the smaller team.
+        var asAlice = try Vault.open(first, with: .identity(alice))
+        try asAlice.removeMember(named: "carol", now: t + 10)
+        let second = try asAlice.seal()
+        asBob = try Vault.open(second, with: .identity(bob))
+        pin = try pin.check(asBob, own: bob.publicKey)
+        XCTAssertEqual(pin.generation, asBob.generation)
+        XCTAssertEqual(pin.members.map(\.name), ["alice", "bob"])
+        // A rollback to the first generation.
+        XCTAssertThrowsError(try pin.check(try Vault.open(first, with: .identity(bob)), own: bob.publicKey)) {
+            XCTAssertEqual($0 as? VaultError, .teamRefused("acme", "/t/acme.coffer is generation 1, older than generation 2 seen before: a rollback, or an old checkout"))
+        }
+        // Carol, from her old copy, makes a newer generation she sealed for everyone: refused by its sealer.
+        var forged = try Vault.open(first, with: .identity(carol))
+        try forged.rekey()
+        for _ in 0..<5 { _ = try forged.seal() }
+        let forgery = try Vault.open(try forged.seal(), with: .identity(bob))
+        XCTAssertEqual(forgery.openedSealer, carol.publicKey)
+        XCTAssertGreaterThan(forgery.generation, pin.generation)
+        XCTAssertThrowsError(try pin.check(forgery, own: bob.publicKey)) {
+            XCTAssertEqual($0 as? VaultError, .teamRefused("acme", "/t/acme.coffer was sealed for you by carol (\(Identity.fingerprint(carol.publicKey))), who was not a member at generation 2"))
+        }
+        // Another vault at the path.
+        var other = try Vault.createTeam(identity: alice, name: "alice")
+        try other.addMember(name: "bob", publicKey: bob.publicKey)
+        XCTAssertThrowsError(try pin.check(try Vault.open(try other.seal(), with: .identity(bob)), own: bob.publicKey)) { error in
+            guard case .teamRefused(_, let why)? = error as? VaultError else { return XCTFail("\(error)") }
+            XCTAssertTrue(why.contains("holds another vault"), why)
+        }
+        // The pin survives its owner's vault: written and read back.
+        var own = try Vault.create(passphrase: try SecureBytes(copyingUTF8: "own"), kdf: KDFParameters(level: .interactive))
+        own.list.teams = [pin]
+        let back = try Vault.open(try own.seal(), with: .passphrase(try SecureBytes(copyingUTF8: "own"))).list.teams
+        XCTAssertEqual(back, [pin])
+    }
+
     // MARK: Merging (v2 §12)
 
     /// base → ours and theirs, each opened by the member who changes it.
