@@ -49,6 +49,11 @@ struct AgentHandlers {
             case .teams: return (try teamList(), false)
             case .teamInit: return (try teamInit(request), false)
             case .teamAdd: return (try teamAdd(request), false)
+            case .teamRemove:
+                guard let team = request.string(.team) else { throw AgentRequestError.protocol("team-remove needs team") }
+                try state.refresh()
+                try teams.forget(team)
+                return (.ok, false)
             case .members: return (try members(request), false)
             case .memberAdd: return (try memberAdd(request), false)
             case .memberRemove: return (try memberRemove(request), false)

@@ -112,6 +112,14 @@ final class AgentTeams {
         return (pin, try team(pin.name).vault)
     }
 
+    /// Forgets team `name`: its entries are no longer served; the file and the member slot stay.
+    func forget(_ name: String) throws {
+        guard pins.contains(where: { $0.name == name }) else { throw VaultError.teamRefused(name, "no team of that name") }
+        try own.write { vault in vault.list.teams.removeAll { $0.name == name } }
+        held[name] = nil
+        problems[name] = nil
+    }
+
     private func checkNew(name: String, path: String) throws {
         guard TeamPin.isValidName(name) else {
             throw VaultError.invalidSlot("a team name is 1 to 64 characters of A-Z a-z 0-9 . _ - @ + :, starting with a letter or digit")

@@ -23,6 +23,7 @@ public enum AgentOp: String, Sendable, CaseIterable {
     case teams
     case teamInit = "team-init"
     case teamAdd = "team-add"
+    case teamRemove = "team-remove"
     case members
     case memberAdd = "member-add"
     case memberRemove = "member-remove"

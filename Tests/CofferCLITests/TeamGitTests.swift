@@ -88,7 +88,7 @@ final class TeamGitTests: XCTestCase {
         try carol.coffer(["add", "keypair", "acme/client-b", "--public-key", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"], stdin: "client-b-secret-by-carol-00000000\n")
         try carol.commit("add client-b")
         let removed = try alice.coffer(["member", "remove", "dave"]).stdout
-        XCTAssertEqual(removed, "removed dave from team 'acme'; the vault was re-keyed\n1 entry was readable by dave: rotate it or accept the exposure ('coffer list' marks them)\n")
+        XCTAssertEqual(removed, "removed dave from team 'acme'; the vault was re-keyed\n1 entry was readable by dave: rotate it or accept the exposure ('coffer list' marks it)\n")
         try alice.commit("remove dave")
 
         // git sees a conflict in a binary file; the driver merges it on pull.
@@ -179,6 +179,13 @@ final class TeamGitTests: XCTestCase {
         try alice.coffer(["slot", "remove", "2", "--force", "--team", "acme"])
         try alice.coffer(["get", "shop", "--vault", team, "--key-file", ci], status: 3)
         XCTAssertEqual(try bob.coffer(["get", "acme/shop"]).stdout, "9f8e7d6c5b4a39281706f5e4d3c2b1a0\n", "bob still opens it")
+
+        // Bob forgets the team: its entries leave his list; the file stays.
+        XCTAssertRun(try bob.box.coffer(["team", "list"]), stdout: ["TEAM  GENERATION  ENTRIES  PATH", "acme  5           1        \(team)"])
+        XCTAssertRun(try bob.box.coffer(["team", "remove", "acme"]), stdout: ["forgot team 'acme'; its file and your membership stay"])
+        XCTAssertRun(try bob.box.coffer(["team", "list"]), stdout: ["no team vaults"])
+        XCTAssertRun(try bob.box.coffer(["list"]), stdout: ["no entries"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: team))
     }
 
     /// A membership conflict the driver cannot resolve safely: git reports a conflict, the file is left as

@@ -26,7 +26,8 @@ struct MemberRemove: ParsableCommand {
         let exposed = reply.int(.exposed) ?? 0
         Console.out("removed \(name) from team '\(team)'; the vault was re-keyed")
         if exposed > 0 {
-            Console.out("\(exposed == 1 ? "1 entry was" : "\(exposed) entries were") readable by \(name): rotate \(exposed == 1 ? "it" : "them") or accept the exposure ('coffer list' marks them)")
+            let one = exposed == 1
+            Console.out("\(one ? "1 entry was" : "\(exposed) entries were") readable by \(name): rotate \(one ? "it" : "them") or accept the exposure ('coffer list' marks \(one ? "it" : "them"))")
         }
     }
 }
