@@ -182,6 +182,9 @@ final class TeamGitTests: XCTestCase {
 
         // Bob forgets the team: its entries leave his list; the file stays.
         XCTAssertRun(try bob.box.coffer(["team", "list"]), stdout: ["TEAM  GENERATION  ENTRIES  PATH", "acme  5           1        \(team)"])
+        // A new unlock serves the team too, and says so.
+        try bob.coffer(["lock"])
+        XCTAssertRun(try bob.box.coffer(["unlock"] + bob.pass), stdout: ["unlocked \(bob.box.vault) (idle 15m, max 8h)", "team acme: 1 entry, \(team)"])
         XCTAssertRun(try bob.box.coffer(["team", "remove", "acme"]), stdout: ["forgot team 'acme'; its file and your membership stay"])
         XCTAssertRun(try bob.box.coffer(["team", "list"]), stdout: ["no team vaults"])
         XCTAssertRun(try bob.box.coffer(["list"]), stdout: ["no entries"])

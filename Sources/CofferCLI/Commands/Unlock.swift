@@ -30,6 +30,16 @@ struct UnlockCommand: ParsableCommand {
             try AgentLauncher.start(vault: vault, socket: socket, idle: timers.idleSeconds, max: timers.maxSeconds, method: method, secret: secret)
         }
         Console.out("unlocked \(vault) (idle \(DurationText.format(timers.idleSeconds)), max \(DurationText.format(timers.maxSeconds)))")
+        // The team vaults this unlock serves too, and any it refused (vault-v2.md §11.6).
+        guard let teams = try? AgentClient.requestIfRunning(socketPath: socket, AgentMessageBuilder(op: .teams)) else { return }
+        for line in teams.strings(.team) {
+            let parts = line.split(separator: " ", maxSplits: 3).map(String.init)
+            if parts.count == 4 { Console.out("team \(parts[0]): \(parts[2] == "1" ? "1 entry" : "\(parts[2]) entries"), \(parts[3])") }
+        }
+        for line in teams.strings(.problem) {
+            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+            Console.warning("team '\(parts[0])' is not served: \(parts.count > 1 ? parts[1] : "")")
+        }
     }
 
     /// The unlock method and its secret, for the hand-off.
