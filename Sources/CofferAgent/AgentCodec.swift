@@ -9,7 +9,7 @@ extension VaultError {
         case .wrongPassphrase, .wrongKeyFile, .noSlot, .invalidKeyFile, .invalidPassphrase, .notAMember: .badKey
         case .notAVault, .truncated, .badSlotCount, .badSlot, .noKnownSlot, .malformedHeader, .headerTampered, .payloadTampered, .malformedPayload: .damaged
         case .unsupportedVersion, .unsupportedKDFAlgorithm, .kdfParametersOutOfRange, .kdfBudgetExceeded, .fileTooLarge: .unsupported
-        case .entryNotFound, .vaultNotFound, .slotNotFound, .memberNotFound: .notFound
+        case .entryNotFound, .vaultNotFound, .slotNotFound, .memberNotFound, .noIdentity: .notFound
         case .duplicateName, .vaultExists: .exists
         case .invalidName, .invalidEntry, .lastSlot, .slotTableFull, .invalidSlot, .cannotRekey, .mergeConflict: .invalid
         case .rekeyedWithoutSlot: .locked
@@ -178,7 +178,9 @@ public enum AgentCodec {
         switch word {
         case "add":
             guard let payload = request.secret(.payload) else { throw AgentRequestError.protocol("add needs a payload") }
-            return (.add(try EntryList(decoding: try payload.copied()).entries, skipExisting: request.flag(.skipExisting)), now)
+            // A client's entry id is not taken: the vault gives each new entry its own (ids are unique).
+            let entries = try EntryList(decoding: try payload.copied()).entries.map { e in var e = e; e.id = nil; return e }
+            return (.add(entries, skipExisting: request.flag(.skipExisting)), now)
         case "remove": return (.remove(try name()), now)
         case "enable", "disable":
             return (.setEnabled(try name(), word == "enable", acceptExposure: word == "enable" && request.flag(.acceptExposure)), now)

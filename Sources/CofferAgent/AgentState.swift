@@ -50,11 +50,13 @@ final class AgentState {
 
     /// Like `write`, but `change` says whether it changed anything; when it did not, the file is not
     /// rewritten (git's `store` of a credential the vault already has).
-    func writeIfChanged(_ change: (inout Vault) throws -> Bool) throws {
+    /// `verify` sees the file as read under the lock, before the change: a team vault's checks (`TeamPin`).
+    func writeIfChanged(verify: ((Vault) throws -> Void)? = nil, _ change: (inout Vault) throws -> Bool) throws {
         // Never waits: a busy lock is `lockBusy`, and the event loop tries the request again later while it
         // serves everyone else from memory (git must not wait on a writer).
         try store.withLock(waitSeconds: 0) { () throws -> Void in
             try refresh()
+            try verify?(vault)
             var copy = vault
             guard try change(&copy) else { return }
             try store.write(try copy.seal())

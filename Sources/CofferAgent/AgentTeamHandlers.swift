@@ -8,7 +8,7 @@ import CofferSystem
 extension AgentHandlers {
     func identity() throws -> AgentMessageBuilder {
         try state.refresh()
-        guard let identity = state.vault.list.identity else { throw VaultError.memberNotFound("you have no identity yet: run 'coffer identity init'") }
+        guard let identity = state.vault.list.identity else { throw VaultError.noIdentity }
         return AgentHandlers.reply(identity)
     }
 
@@ -195,8 +195,20 @@ extension AgentHandlers {
         guard let pin = teams.pins.first(where: { $0.vaultID == oursVault.id }) else {
             throw VaultError.teamRefused(Identity.hex(oursVault.id), "this vault is no team you were given: 'coffer team add PATH' first")
         }
-        for side in [oursVault, theirsVault] { _ = try pin.check(side, own: identity.publicKey) }
-        let baseVault = try? open(base)
+        // This side is the member's own working version: every check. The other is a branch (§12).
+        _ = try pin.check(oursVault, own: identity.publicKey)
+        // A base this member cannot open (git's empty file when there is none, or one from before they
+        // joined) is no base; any other failure fails the merge. An opened base is older than both sides.
+        var baseVault: Vault?
+        do {
+            baseVault = try open(base)
+        } catch let error as VaultError where error == .notAMember || error == .truncated {
+            baseVault = nil
+        }
+        if let b = baseVault, b.generation > min(oursVault.generation, theirsVault.generation) || b.id != oursVault.id {
+            throw VaultError.mergeConflict("the common version is not older than both sides")
+        }
+        try pin.checkOtherSide(theirsVault, base: baseVault, own: identity.publicKey)
         var result = try TeamMerge.merge(base: baseVault, ours: oursVault, theirs: theirsVault, now: request.int(.now).map(Int64.init) ?? WallClock.now())
         let bytes = try result.vault.seal()
         try Files.replace(ours, with: bytes) { () throws(SystemError) in }

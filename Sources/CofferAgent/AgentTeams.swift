@@ -19,7 +19,7 @@ final class AgentTeams {
 
     var identity: Identity {
         get throws(VaultError) {
-            guard let identity = own.vault.list.identity else { throw .invalidSlot("you have no identity yet: run 'coffer identity init'") }
+            guard let identity = own.vault.list.identity else { throw .noIdentity }
             return identity
         }
     }
@@ -34,7 +34,8 @@ final class AgentTeams {
             let store = VaultStore(path: pin.path)
             let (bytes, fileIdentity) = try store.readWithIdentity()
             let vault = try Vault.open(bytes, with: .identity(try identity))
-            try remember(try pin.check(vault, own: try identity.publicKey))
+            let next = try pin.check(vault, own: try identity.publicKey)
+            try? remember(next)
             let state = AgentState(store: store, vault: vault, identity: fileIdentity)
             held[pin.name] = state
             problems[pin.name] = nil
@@ -53,7 +54,9 @@ final class AgentTeams {
         do throws(VaultError) {
             // Re-keyed without this member: for a team vault that is a removal, not the end of the agent.
             do throws(VaultError) { try state.refresh() } catch { throw error == .rekeyedWithoutSlot ? .notAMember : error }
-            try remember(try pin.check(state.vault, own: try identity.publicKey))
+            let next = try pin.check(state.vault, own: try identity.publicKey)
+            // Remembering is best effort: with the owner's vault busy, the next read remembers it.
+            try? remember(next)
         } catch {
             held[name] = nil
             problems[name] = error.description
@@ -79,18 +82,27 @@ final class AgentTeams {
 
     // MARK: Giving the agent a team
 
-    /// A new team vault at `path`, the owner its first member under `member`; remembered as `name`.
+    /// A new team vault at `path`, the owner its first member under `member`; remembered as `name`. The
+    /// memory is written first: a retried request (the owner's vault was busy) then finds nothing half done.
     func create(path: String, name: String, member: String, now: Int64) throws -> TeamPin {
         try checkNew(name: name, path: path)
         let store = VaultStore(path: path)
         guard !store.exists else { throw VaultError.vaultExists(path) }
         var vault = try Vault.createTeam(identity: try identity, name: member, now: now)
         let bytes = try vault.seal()
-        try store.withLock { () throws in
-            guard !store.exists else { throw VaultError.vaultExists(path) }
-            try store.write(bytes)
-        }.get()
-        return try adopt(TeamPin(name: name, path: store.path, vault: vault, now: now))
+        let pin = try TeamPin(name: name, path: store.path, vault: vault, now: now)
+        try own.write { v in v.list.teams.append(pin) }
+        do {
+            try store.withLock { () throws in
+                guard !store.exists else { throw VaultError.vaultExists(path) }
+                try store.write(bytes)
+            }.get()
+        } catch {
+            try? own.write { v in v.list.teams.removeAll { $0.name == name } }
+            throw error
+        }
+        try open(pin)
+        return pin
     }
 
     /// The team vault at `path`, given to this member (first use, trusted as it is: the caller shows what
@@ -98,17 +110,24 @@ final class AgentTeams {
     func add(path: String, name: String, accept: Bool, now: Int64) throws -> (TeamPin, Vault) {
         let store = VaultStore(path: path)
         let vault = try Vault.open(try store.read(), with: .identity(try identity))
+        let pin = try TeamPin(name: name, path: store.path, vault: vault, now: now)
         if let existing = pins.first(where: { $0.name == name }) {
             guard accept else {
                 // Already given: the ordinary checks, no new trust.
                 _ = try existing.check(vault, own: try identity.publicKey)
                 throw VaultError.invalidSlot("team '\(name)' is already known; to trust this file as it is now, add --accept")
             }
-            try own.write { v in v.list.teams.removeAll { $0.name == name } }
+            try checkPath(store.path, except: name)
+            // One write: the old memory replaced, never lost on the way.
+            try own.write { v in
+                v.list.teams.removeAll { $0.name == name }
+                v.list.teams.append(pin)
+            }
         } else {
             try checkNew(name: name, path: store.path)
+            try own.write { v in v.list.teams.append(pin) }
         }
-        let pin = try adopt(TeamPin(name: name, path: store.path, vault: vault, now: now))
+        try open(pin)
         return (pin, try team(pin.name).vault)
     }
 
@@ -125,20 +144,24 @@ final class AgentTeams {
             throw VaultError.invalidSlot("a team name is 1 to 64 characters of A-Z a-z 0-9 . _ - @ + :, starting with a letter or digit")
         }
         guard !pins.contains(where: { $0.name == name }) else { throw VaultError.invalidSlot("a team named '\(name)' already exists") }
-        if let other = pins.first(where: { $0.path == path }) { throw VaultError.invalidSlot("\(path) is already team '\(other.name)'") }
+        try checkPath(path, except: nil)
     }
 
-    private func adopt(_ pin: TeamPin) throws -> TeamPin {
-        try own.write { vault in vault.list.teams.append(pin) }
-        try open(pin)
-        return pin
+    /// A path the owner's vault can hold (the team field's rule, v2 §11.6), not another team's.
+    private func checkPath(_ path: String, except name: String?) throws {
+        guard TeamPin.isValidPath(path) else { throw VaultError.invalidSlot("a team vault's path is absolute, at most 4096 bytes, without control characters") }
+        if let other = pins.first(where: { $0.path == path && $0.name != name }) { throw VaultError.invalidSlot("\(path) is already team '\(other.name)'") }
     }
 
-    /// A change to team `name`'s vault, under its lock, against the current file (checked first).
+    /// A change to team `name`'s vault, under its lock, against the current file, which must pass the
+    /// owner's checks as read under that lock (git may have replaced it since the last read).
     func write(_ name: String, _ change: (inout Vault) throws -> Bool) throws {
-        try team(name).writeIfChanged(change)
-        // Remember the generation just written (and check what the lock let in).
-        _ = try team(name)
+        let state = try team(name)
+        guard let pin = pins.first(where: { $0.name == name }) else { throw VaultError.teamRefused(name, "no team of that name") }
+        let own = try identity.publicKey
+        try state.writeIfChanged(verify: { vault in _ = try pin.check(vault, own: own) }, change)
+        // Remember the generation just written; a failure here must not fail (and so repeat) the change.
+        _ = try? team(name)
     }
 
     /// `TEAM/NAME` split, when TEAM is a remembered team; nil for any other name.

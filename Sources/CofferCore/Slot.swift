@@ -13,8 +13,9 @@ public struct Slot: Sendable, Equatable {
         case passphrase(KDFParameters, salt: [UInt8], Recipient)
         case keyFile(salt: [UInt8], Recipient)
         /// Type 0x03 (version 4): a member's identity; `sealer` is the public key of the identity that sealed
-        /// and tagged the vault key for it, with whom the member shares the tag's key (v2 §11.2).
-        case member(sealer: [UInt8], Recipient)
+        /// and tagged the vault key for it, with whom the member shares the tag's key, and `epoch` the vault
+        /// key's number, raised at every re-key and covered by the tag (v2 §11.2).
+        case member(sealer: [UInt8], epoch: UInt64, Recipient)
         /// Types 0x11 and 0x12 (and a version-1 file's 0x01 and 0x02): the vault key wrapped under the
         /// slot's own key, as in version 1. Such a slot cannot be given a new vault key (v2 §3.4).
         case legacyPassphrase(KDFParameters, salt: [UInt8], Wrapped)
@@ -79,7 +80,7 @@ public struct Slot: Sendable, Equatable {
 
     /// The public key of a member slot's identity.
     public var memberKey: [UInt8]? {
-        if case .member(_, let r) = body { return r.publicKey }
+        if case .member(_, _, let r) = body { return r.publicKey }
         return nil
     }
 
@@ -114,7 +115,7 @@ public struct Slot: Sendable, Equatable {
 
     var recipient: Recipient? {
         switch body {
-        case .passphrase(_, _, let r), .keyFile(_, let r), .member(_, let r): r
+        case .passphrase(_, _, let r), .keyFile(_, let r), .member(_, _, let r): r
         default: nil
         }
     }
@@ -133,8 +134,9 @@ public struct Slot: Sendable, Equatable {
         case .keyFile(let salt, let r):
             body.append(salt)
             Slot.encode(r, into: &body)
-        case .member(let sealer, let r):
+        case .member(let sealer, let epoch, let r):
             body.append(sealer)
+            body.append(epoch)
             Slot.encode(r, into: &body)
         case .legacyPassphrase(let kdf, let salt, let w):
             Slot.encode(kdf, salt: salt, into: &body)
@@ -193,7 +195,8 @@ public struct Slot: Sendable, Equatable {
         case .member:
             try expect(VaultFormat.memberSlotBodyBytes, "member")
             let sealer = try body.bytes(VaultFormat.publicKeyBytes, or: .truncated)
-            return Slot(id: id, body: .member(sealer: sealer, try decodeRecipient(&body)), sealedInfo: try info(&body))
+            let epoch = try body.uint(8, or: .truncated)
+            return Slot(id: id, body: .member(sealer: sealer, epoch: epoch, try decodeRecipient(&body)), sealedInfo: try info(&body))
         case .legacyPassphrase:
             try expect(VaultFormat.legacyPassphraseSlotBodyBytes, "format-1 passphrase")
             let (kdf, salt) = try decodeKDF(&body)

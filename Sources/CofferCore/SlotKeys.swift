@@ -42,10 +42,14 @@ struct SlotKeys {
     }
 
     /// A member slot's recipient sealed and tagged by the writer `sealer` for `member`.
-    static func memberRecipient(member: [UInt8], sealer: Identity, vaultKey: SecureBytes, vaultID: [UInt8], id: UInt32) throws(VaultError) -> Slot.Recipient {
+    static func memberRecipient(member: [UInt8], sealer: Identity, epoch: UInt64, vaultKey: SecureBytes, vaultID: [UInt8], id: UInt32) throws(VaultError) -> Slot.Recipient {
         let auth = try memberAuthKey(sealer, other: member, sealer: sealer.publicKey, member: member)
-        return try recipient(publicKey: member, authKey: auth, vaultKey: vaultKey, vaultID: vaultID, id: id, type: VaultFormat.SlotType.member.rawValue)
+        return try recipient(publicKey: member, authKey: auth, vaultKey: vaultKey, vaultID: vaultID, id: id, type: VaultFormat.SlotType.member.rawValue,
+                             extra: epochBytes(epoch))
     }
+
+    /// A member slot's tag also covers its epoch: `… ‖ sealed-vault-key ‖ u64 epoch` (v2 §11.2).
+    static func epochBytes(_ epoch: UInt64) -> [UInt8] { withUnsafeBytes(of: epoch.littleEndian) { Array($0) } }
 
     /// A passphrase slot's secret: Argon2id of the passphrase (the slow step of unlocking).
     static func passphraseSecret(_ passphrase: SecureBytes, kdf: KDFParameters, salt: [UInt8]) throws(VaultError) -> SecureBytes {
@@ -59,8 +63,9 @@ struct SlotKeys {
         do { return try GenericHash.keyedHash(key: keyFile.key, message: VaultFormat.keyFileSlotLabel + salt) } catch { throw .crypto(error) }
     }
 
-    /// `slot-tag = H(auth-key, label ‖ vault-id ‖ u32 id ‖ u8 type ‖ public-key ‖ sealed-vault-key)`.
-    static func tag(authKey: SecureBytes, vaultID: [UInt8], id: UInt32, type: UInt8, _ r: Slot.Recipient) throws(VaultError) -> [UInt8] {
+    /// `slot-tag = H(auth-key, label ‖ vault-id ‖ u32 id ‖ u8 type ‖ public-key ‖ sealed-vault-key ‖ extra)`;
+    /// `extra` is a member slot's epoch, empty for every other type.
+    static func tag(authKey: SecureBytes, vaultID: [UInt8], id: UInt32, type: UInt8, _ r: Slot.Recipient, extra: [UInt8] = []) throws(VaultError) -> [UInt8] {
         var message = ByteWriter()
         message.append(VaultFormat.slotTagLabel)
         message.append(vaultID)
@@ -68,6 +73,7 @@ struct SlotKeys {
         message.append(type)
         message.append(r.publicKey)
         message.append(r.sealedKey)
+        message.append(extra)
         let mac = message.bytes.withUnsafeBytes { m in
             Result { () throws(SodiumError) in try GenericHash.mac(key: authKey, message: m) }
         }
@@ -80,19 +86,20 @@ struct SlotKeys {
     }
 
     /// The same, by a writer that holds only the public key and (from the slot's info) the auth key.
-    static func recipient(publicKey: [UInt8], authKey: SecureBytes, vaultKey: SecureBytes, vaultID: [UInt8], id: UInt32, type: UInt8) throws(VaultError) -> Slot.Recipient {
+    static func recipient(publicKey: [UInt8], authKey: SecureBytes, vaultKey: SecureBytes, vaultID: [UInt8], id: UInt32, type: UInt8,
+                          extra: [UInt8] = []) throws(VaultError) -> Slot.Recipient {
         let sealed: [UInt8]
         do { sealed = try SealedBox.seal(vaultKey, to: publicKey) } catch { throw .crypto(error) }
         var r = Slot.Recipient(publicKey: publicKey, sealedKey: sealed, tag: [])
-        r.tag = try tag(authKey: authKey, vaultID: vaultID, id: id, type: type, r)
+        r.tag = try tag(authKey: authKey, vaultID: vaultID, id: id, type: type, r, extra: extra)
         return r
     }
 
     /// The vault key from a recipient this key pair belongs to; nil when it is another slot's key pair.
     /// A matching key with a wrong tag or a box that does not open is an altered header.
-    func open(_ r: Slot.Recipient, vaultID: [UInt8], id: UInt32, type: UInt8) throws(VaultError) -> SecureBytes? {
+    func open(_ r: Slot.Recipient, vaultID: [UInt8], id: UInt32, type: UInt8, extra: [UInt8] = []) throws(VaultError) -> SecureBytes? {
         guard r.publicKey == publicKey else { return nil }
-        let expected = try SlotKeys.tag(authKey: authKey, vaultID: vaultID, id: id, type: type, r)
+        let expected = try SlotKeys.tag(authKey: authKey, vaultID: vaultID, id: id, type: type, r, extra: extra)
         guard expected.withUnsafeBytes({ a in r.tag.withUnsafeBytes { b in Sodium.constantTimeEqual(a, b) } }) else { throw .headerTampered }
         let key: SecureBytes
         do { key = try SealedBox.open(r.sealedKey, publicKey: publicKey, secretKey: secretKey) } catch { throw .headerTampered }

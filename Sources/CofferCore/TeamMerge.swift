@@ -31,7 +31,8 @@ public enum TeamMerge {
             }
         }
         var result = ours
-        try result.merged(entries: entries, removed: removed, added: added, generation: Swift.max(ours.generation, theirs.generation))
+        try result.merged(entries: entries, removed: removed, added: added, generation: Swift.max(ours.generation, theirs.generation),
+                          epoch: Swift.max(ours.keyEpoch, theirs.keyEpoch))
         return Result(vault: result, notes: notes)
     }
 
@@ -53,6 +54,12 @@ public enum TeamMerge {
         for slot in theirs.slots where !baseKeys.contains(key(slot)) && !oursKeys.contains(key(slot)) {
             guard let pair = theirs.slotWithInfo(slot.id) else { continue }
             added.append(pair)
+        }
+        // Members the other side added while this side removed members since the base: whoever was removed
+        // here held the base's key and could have added them. The team decides, not the merge.
+        let removedHere = base.members.contains { m in !ours.members.contains { $0.publicKey == m.publicKey } }
+        if removedHere, let newcomer = added.first(where: { $0.0.isMember }) {
+            throw .mergeConflict("the other side added member '\(newcomer.1.label)' while a member was removed here; merge without it ('git checkout --ours'), then add them again if the team agrees")
         }
         // Member names stay unique: the same name given to two keys on the two sides cannot be merged.
         let names = ours.members.filter { !removed.contains($0.slotID) }.map(\.name) + added.filter { $0.0.isMember }.map(\.1.label)
@@ -113,7 +120,7 @@ public enum TeamMerge {
                 n += 1
             }
             if name != out[i].name {
-                notes.append("two entries were named '\(out[i].name)': the other side's is now '\(name)'")
+                notes.append("two entries were named '\(out[i].name)': one is now '\(name)'")
                 out[i].name = name
             }
             names.insert(name)
@@ -123,56 +130,77 @@ public enum TeamMerge {
 }
 
 extension TeamMerge {
-    /// One entry changed on both sides, merged in three parts, each taken from the side that changed it:
-    /// the credential (secret, username, history, refresh token, expiry), the rest of the fields, and the
-    /// exposure records (as sets). Only a credential changed on both sides to different secrets is a
-    /// conflict: the newer is current, the other goes into its history. Without a base, every part differs.
+    /// One entry changed on both sides, merged field by field, each field taken from the side that changed
+    /// it since the base (both changed it alike: that value; differently: ours, and said — except the state,
+    /// where a disable wins). The secret, with its username and history, is one part: changed on one side,
+    /// that side's; on both, the newer is current and the other's secret and history records go into the
+    /// history. The exposure records follow the secret (v2 §12 rule 4). Without a base, every field counts
+    /// as changed on both sides.
     static func mergeEntry(base b: Entry?, ours o: Entry, theirs t: Entry, now: Int64, notes: inout [String]) -> Entry {
-        func sameCredential(_ x: Entry, _ y: Entry) -> Bool {
-            x.secret.constantTimeEquals(y.secret) && x.username == y.username && x.history.count == y.history.count
-                && x.passwordExpiryUTC == y.passwordExpiryUTC && (x.oauthRefreshToken.map { r in y.oauthRefreshToken.map { r.constantTimeEquals($0) } ?? false } ?? (y.oauthRefreshToken == nil))
+        var r = o
+        var conflicts: [String] = []
+        func part(_ label: String, _ same: (Entry, Entry) -> Bool, _ copy: (inout Entry, Entry) -> Void, onConflict: ((inout Entry) -> Void)? = nil) {
+            if let b, same(o, b) { return copy(&r, t) }
+            if let b, same(t, b) { return copy(&r, o) }
+            if same(o, t) { return copy(&r, o) }
+            copy(&r, o)
+            if let onConflict { onConflict(&r) } else { conflicts.append(label) }
         }
-        /// The entry with `from`'s credential.
-        func credential(_ e: Entry, from c: Entry) -> Entry {
-            var e = e
-            e.secret = c.secret
-            e.username = c.username
-            e.history = c.history
-            e.oauthRefreshToken = c.oauthRefreshToken
-            e.passwordExpiryUTC = c.passwordExpiryUTC
-            return e
+        part("name", { $0.name == $1.name }, { $0.name = $1.name })
+        part("state", { $0.enabled == $1.enabled && $0.rejectedAt == $1.rejectedAt && $0.rejectedHost == $1.rejectedHost },
+             { $0.enabled = $1.enabled; $0.rejectedAt = $1.rejectedAt; $0.rejectedHost = $1.rejectedHost },
+             onConflict: { e in if !o.enabled || !t.enabled { e.enabled = false } })
+        part("note", { $0.note == $1.note }, { $0.note = $1.note })
+        part("origin", { $0.origin == $1.origin }, { $0.origin = $1.origin })
+        part("protocol", { $0.protocol == $1.protocol }, { $0.protocol = $1.protocol })
+        part("host", { $0.host == $1.host }, { $0.host = $1.host })
+        part("path", { $0.path == $1.path }, { $0.path = $1.path })
+        part("authtype", { $0.authtype == $1.authtype }, { $0.authtype = $1.authtype })
+        part("password expiry", { $0.passwordExpiryUTC == $1.passwordExpiryUTC }, { $0.passwordExpiryUTC = $1.passwordExpiryUTC })
+        part("refresh token", { sameSecret($0.oauthRefreshToken, $1.oauthRefreshToken) }, { $0.oauthRefreshToken = $1.oauthRefreshToken })
+        if !conflicts.isEmpty { notes.append("'\(r.name)': \(conflicts.joined(separator: ", ")) changed on both sides: kept this side's") }
+
+        func sameCredential(_ x: Entry, _ y: Entry) -> Bool { x.secret.constantTimeEquals(y.secret) && x.username == y.username }
+        let oursChanged = b.map { !sameCredential(o, $0) } ?? true, theirsChanged = b.map { !sameCredential(t, $0) } ?? true
+        func take(_ c: Entry) {
+            r.secret = c.secret
+            r.username = c.username
+            r.history = c.history
         }
-        /// Everything but the credential, the exposures and the time of the last change.
-        func rest(_ e: Entry) -> Entry {
-            var x = credential(e, from: b ?? o)
-            x.exposures = []
-            x.updated = 0
-            return x
-        }
-        func sameRest(_ x: Entry, _ y: Entry) -> Bool { let (rx, ry) = (rest(x), rest(y)); return rx.name == ry.name && rx.hasSameContent(as: ry) }
-        var r: Entry
-        if let b, sameRest(o, b) { r = t } else if b.map({ sameRest(t, $0) }) ?? false || sameRest(o, t) { r = o } else {
-            r = o
-            notes.append("'\(o.name)' had its details changed on both sides: kept this side's")
-        }
-        if let b, sameCredential(o, b) {
-            r = credential(r, from: t)
-        } else if b.map({ sameCredential(t, $0) }) ?? false || sameCredential(o, t) {
-            r = credential(r, from: o)
+        /// Marks the other side added since the base (a removal there), for the secret that is current.
+        func added(_ x: Entry) -> [Exposure] { x.exposures.filter { !(b?.exposures ?? []).contains($0) } }
+        func union(_ a: [Exposure], _ c: [Exposure]) -> [Exposure] { a + c.filter { !a.contains($0) } }
+        if !oursChanged {
+            take(t)
+            r.exposures = union(t.exposures, added(o))
+        } else if !theirsChanged {
+            take(o)
+            r.exposures = union(o.exposures, added(t))
         } else {
-            let (winner, loser) = o.updated >= t.updated ? (o, t) : (t, o)
-            r = credential(r, from: winner)
-            if !loser.secret.constantTimeEquals(winner.secret) && !winner.history.contains(where: { $0.secret.constantTimeEquals(loser.secret) }) {
-                r.history.append(HistoryRecord(created: loser.updated, retired: now, username: loser.username == winner.username ? nil : loser.username, secret: loser.secret))
+            let (winner, loser) = sameCredential(o, t) || o.updated >= t.updated ? (o, t) : (t, o)
+            take(winner)
+            // Every secret either side had stays recoverable: the other's history, then its current secret.
+            var old = loser.history
+            if !sameCredential(o, t) {
+                old.append(HistoryRecord(created: loser.updated, retired: now, username: loser.username == winner.username ? nil : loser.username, secret: loser.secret))
             }
-            notes.append("'\(r.name)' got a new secret on both sides: kept the newer as current and the other in its history")
+            for record in old where !r.secret.constantTimeEquals(record.secret) && !r.history.contains(where: { $0.secret.constantTimeEquals(record.secret) }) {
+                r.history.append(record)
+            }
+            r.exposures = union(o.exposures, t.exposures)
+            if !sameCredential(o, t) { notes.append("'\(r.name)' got a new secret on both sides: kept the newer as current and the other in its history") }
         }
-        // Exposure records as sets: those both sides kept, and those either side added since the base.
-        let baseMarks = b?.exposures ?? []
-        r.exposures = o.exposures.filter { t.exposures.contains($0) || !baseMarks.contains($0) }
-            + t.exposures.filter { !o.exposures.contains($0) && !baseMarks.contains($0) }
         r.updated = Swift.max(o.updated, t.updated)
         return r
+    }
+
+    /// Both absent, or the same bytes.
+    private static func sameSecret(_ x: Secret?, _ y: Secret?) -> Bool {
+        switch (x, y) {
+        case (nil, nil): true
+        case let (a?, c?): a.constantTimeEquals(c)
+        default: false
+        }
     }
 }
 

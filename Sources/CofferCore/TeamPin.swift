@@ -25,41 +25,81 @@ public struct TeamPin: Sendable, Equatable {
     public var generation: UInt64
     public var seen: Int64
     public var members: [Member]
+    /// The vault key seen newest: its epoch (v2 §11.2) and its `keyCheck`. A file under an older key, or
+    /// under another key of the same epoch, is refused: whoever kept an old key can re-MAC an old file with
+    /// any generation, but cannot tag a member's slot with a newer epoch.
+    public var epoch: UInt64
+    public var keyCheck: [UInt8]
 
-    public init(name: String, path: String, vault: Vault, now: Int64) {
+    public init(name: String, path: String, vault: Vault, now: Int64) throws(VaultError) {
         self.name = name
         self.path = path
         vaultID = vault.id
         generation = vault.generation
         seen = now
         members = vault.members.map { Member(name: $0.name, publicKey: $0.publicKey) }
+        epoch = vault.keyEpoch
+        keyCheck = try vault.keyCheck
     }
 
     /// Record fields (v2 §11.6).
     enum Field: UInt8 {
-        case name = 0x01, path = 0x02, vaultID = 0x03, generation = 0x04, seen = 0x05, member = 0x06
+        case name = 0x01, path = 0x02, vaultID = 0x03, generation = 0x04, seen = 0x05, member = 0x06, epoch = 0x07, keyCheck = 0x08
     }
 
     /// Refuses a vault this pin does not trust (`teamRefused`, naming what to do); otherwise the pin as it
     /// is after seeing `vault`: a newer generation and its members. `own`: the member's public key, which
     /// trusts itself.
     public func check(_ vault: Vault, own: [UInt8]) throws(VaultError) -> TeamPin {
+        let accept = "; if the team confirms it, 'coffer team add \(path) --accept' trusts it as it is"
         guard vault.id == vaultID else {
-            throw .teamRefused(name, "\(path) holds another vault (id \(Identity.hex(vault.id)), not \(Identity.hex(vaultID)))")
+            throw .teamRefused(name, "\(path) holds another vault (id \(Identity.hex(vault.id)), not \(Identity.hex(vaultID)))" + accept)
         }
+        // Read with the vault key held, a file need not hold this member's slot at all.
+        guard let mine = vault.memberSlot(of: own) else { throw .notAMember }
         guard vault.generation >= generation else {
-            throw .teamRefused(name, "\(path) is generation \(vault.generation), older than generation \(generation) seen before: a rollback, or an old checkout")
+            throw .teamRefused(name, "\(path) is generation \(vault.generation), older than generation \(generation) seen before: a rollback, or an old checkout" + accept)
         }
-        if let sealer = vault.openedSealer, sealer != own, !members.contains(where: { $0.publicKey == sealer }) {
-            let who = vault.members.first { $0.publicKey == sealer }?.name ?? "an identity that is not a member"
-            throw .teamRefused(name, "\(path) was sealed for you by \(who) (\(Identity.fingerprint(sealer))), who was not a member at generation \(generation)")
+        let check = try vault.keyCheck
+        guard mine.epoch >= epoch else {
+            throw .teamRefused(name, "\(path) is under vault key \(mine.epoch), older than key \(epoch) seen before: a rollback of its key, by someone who kept an old one" + accept)
+        }
+        guard mine.epoch > epoch || check == keyCheck else {
+            throw .teamRefused(name, "\(path) is under another vault key than the one seen before for key \(epoch): made by someone who kept an old key, or re-keyed on two branches at once" + accept)
+        }
+        if mine.sealer != own && !members.contains(where: { $0.publicKey == mine.sealer }) {
+            let who = vault.members.first { $0.publicKey == mine.sealer }?.name ?? "an identity that is not a member"
+            throw .teamRefused(name, "\(path) was sealed for you by \(who) (\(Identity.fingerprint(mine.sealer))), who was not a member at generation \(generation)" + accept)
         }
         var next = self
-        if vault.generation > generation {
+        if vault.generation > generation || mine.epoch > epoch {
             next.generation = vault.generation
             next.members = vault.members.map { Member(name: $0.name, publicKey: $0.publicKey) }
+            next.epoch = mine.epoch
+            next.keyCheck = check
         }
         return next
+    }
+
+    /// The other side of a merge (v2 §12): a branch need not be newer than what this member saw, but it
+    /// descends from the common version `base`, so its vault key is the base's, or one re-keyed since by a
+    /// sealer this member trusts. An older key than the base's is a replay by someone who kept it.
+    public func checkOtherSide(_ side: Vault, base: Vault?, own: [UInt8]) throws(VaultError) {
+        guard side.id == vaultID else { throw .teamRefused(name, "the other side is another vault (id \(Identity.hex(side.id)))") }
+        guard let mine = side.memberSlot(of: own) else { throw .notAMember }
+        let trusted = members.map(\.publicKey) + (base?.members.map(\.publicKey) ?? []) + [own]
+        if let base, let inBase = base.memberSlot(of: own) {
+            guard mine.epoch >= inBase.epoch else {
+                throw .teamRefused(name, "the other side is under vault key \(mine.epoch), older than the common version's \(inBase.epoch): a replay of an old key")
+            }
+            if mine.epoch == inBase.epoch {
+                guard try side.keyCheck == base.keyCheck else { throw .teamRefused(name, "the other side holds another vault key than the common version for key \(mine.epoch)") }
+                return
+            }
+        }
+        guard trusted.contains(mine.sealer) else {
+            throw .teamRefused(name, "the other side was sealed for you by \(Identity.fingerprint(mine.sealer)), who is not a member you know")
+        }
     }
 
     // MARK: Encoding (a vault field's value: fields of `u8 tag, u32 length, value`, ascending; `member` repeats)
@@ -71,6 +111,8 @@ public struct TeamPin: Sendable, Equatable {
         sink.field(tag: Field.generation.rawValue, withUnsafeBytes(of: generation.littleEndian) { Array($0) })
         sink.field(tag: Field.seen.rawValue, withUnsafeBytes(of: seen.littleEndian) { Array($0) })
         for m in members { sink.field(tag: Field.member.rawValue, m.publicKey + Array(m.name.utf8)) }
+        sink.field(tag: Field.epoch.rawValue, withUnsafeBytes(of: epoch.littleEndian) { Array($0) })
+        sink.field(tag: Field.keyCheck.rawValue, keyCheck)
     }
 
     init(decoding bytes: UnsafeRawBufferPointer) throws(VaultError) {
@@ -95,13 +137,23 @@ public struct TeamPin: Sendable, Equatable {
               let pathText = String(validating: path, as: UTF8.self), !pathText.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }),
               let id = values[Field.vaultID.rawValue], id.count == VaultFormat.vaultIDBytes,
               let generation = values[Field.generation.rawValue], generation.count == 8,
-              let seen = values[Field.seen.rawValue], seen.count == 8 else { throw bad }
+              let seen = values[Field.seen.rawValue], seen.count == 8,
+              let epoch = values[Field.epoch.rawValue], epoch.count == 8,
+              let keyCheck = values[Field.keyCheck.rawValue], keyCheck.count == 32 else { throw bad }
         self.name = name
         self.path = pathText
         vaultID = id
         self.generation = generation.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
         self.seen = seen.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(as: Int64.self)) }
         self.members = members
+        self.epoch = epoch.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        self.keyCheck = keyCheck
+    }
+
+    /// Absolute *text* (v2 §7.2): what a team field's path may be.
+    public static func isValidPath(_ path: String) -> Bool {
+        let bytes = Array(path.utf8)
+        return path.hasPrefix("/") && bytes.count <= VaultFormat.maxTextBytes && !bytes.contains { $0 < 0x20 || $0 == 0x7F }
     }
 
     /// 1 to 64 bytes under the slot label rule.

@@ -66,6 +66,8 @@ public struct Vault: Sendable {
     /// Of the file read; the next `seal` writes one more.
     public private(set) var generation: UInt64
     private(set) var nextSlotID: UInt32
+    /// The epoch new member slots get (`keyEpoch` of the file read, one more after a re-key).
+    private var epoch: UInt64 = 0
     private(set) var vaultKey: SecureBytes
     /// The version of the file this vault was read from; every write is version 2.
     public let readVersion: UInt16
@@ -111,8 +113,28 @@ public struct Vault: Sendable {
     /// For a vault opened with an identity: the public key of the identity that sealed this member's vault
     /// key. The member trusts the file as far as it trusts that sealer (v2 §11.5).
     public var openedSealer: [UInt8]? {
-        guard let id = opener?.slotID, let slot = slots.first(where: { $0.id == id }), case .member(let sealer, _) = slot.body else { return nil }
-        return sealer
+        guard let identity = opener?.identity else { return nil }
+        return memberSlot(of: identity.publicKey)?.sealer
+    }
+
+    /// The sealer and epoch of the member slot holding `publicKey`.
+    public func memberSlot(of publicKey: [UInt8]) -> (sealer: [UInt8], epoch: UInt64)? {
+        for slot in slots { if case .member(let sealer, let epoch, let r) = slot.body, r.publicKey == publicKey { return (sealer, epoch) } }
+        return nil
+    }
+
+    /// The number of the vault key (version 4, v2 §11.2): every member slot holds it; 0 without one.
+    public var keyEpoch: UInt64 {
+        for slot in slots { if case .member(_, let epoch, _) = slot.body { return epoch } }
+        return 0
+    }
+
+    /// `H(V, "coffer/v4/key-check")`: what a member remembers of the vault key, which reveals nothing of it.
+    public var keyCheck: [UInt8] {
+        get throws(VaultError) {
+            let mac = VaultFormat.keyCheckLabel.withUnsafeBytes { m in Result { () throws(SodiumError) in try GenericHash.mac(key: vaultKey, message: m) } }
+            do { return try mac.get() } catch { throw .crypto(error) }
+        }
     }
 
     public var slotSummaries: [SlotSummary] {
@@ -205,6 +227,7 @@ public struct Vault: Sendable {
         // A payload of an older version is written again at the first write: a version-1 one is under a
         // version-1 key, and entries of versions before 4 have no ids in the file.
         if file.version >= 4 { vault.sealedPayload = (file.payloadNonce, file.payloadBox) }
+        vault.epoch = vault.keyEpoch
         return vault
     }
 
@@ -216,6 +239,8 @@ public struct Vault: Sendable {
             guard names.insert(name).inserted else { throw .malformedHeader("two member slots are named '\(name)'") }
             guard keys.insert(key).inserted else { throw .malformedHeader("two member slots hold the same public key") }
         }
+        let epochs = Set(slots.compactMap { slot -> UInt64? in if case .member(_, let e, _) = slot.body { return e } else { return nil } })
+        guard epochs.count <= 1 else { throw .malformedHeader("the member slots hold different key epochs") }
     }
 
     private static func unwrapKey(_ file: VaultFile, _ unlock: Unlock) throws(VaultError) -> (SecureBytes, Opener?) {
@@ -281,12 +306,14 @@ public struct Vault: Sendable {
             // No slot to open: the header MAC decides whether this key belongs to the file.
             return (key, nil)
         case .identity(let identity):
-            guard let slot = file.slots.first(where: { $0.memberKey == identity.publicKey }), case .member(let sealer, let r) = slot.body else {
+            guard let slot = file.slots.first(where: { $0.memberKey == identity.publicKey }), case .member(let sealer, let epoch, let r) = slot.body else {
                 throw .notAMember
             }
-            // A slot whose public key is the identity's and that does not open was altered (rule 14c).
-            let keys = try SlotKeys(member: identity, sealer: sealer)
-            guard let key = try keys.open(r, vaultID: file.vaultID, id: slot.id, type: slot.type) else { throw .headerTampered }
+            // A slot whose public key is the identity's and that does not open was altered (rule 14c), as is one
+            // whose sealer is no usable key (X25519 refuses a point of low order).
+            let keys: SlotKeys
+            do { keys = try SlotKeys(member: identity, sealer: sealer) } catch { throw .headerTampered }
+            guard let key = try keys.open(r, vaultID: file.vaultID, id: slot.id, type: slot.type, extra: SlotKeys.epochBytes(epoch)) else { throw .headerTampered }
             return (key, Opener(slotID: slot.id, secret: nil, identity: identity))
         }
     }
@@ -354,6 +381,9 @@ public struct Vault: Sendable {
         // What a reader checks without a key (ids, the KDF budget), checked before writing: a file that
         // breaks them would lock every slot out.
         try VaultFile.checkTable(slots, nextSlotID: nextSlotID)
+        guard slots.count <= VaultFormat.maxSlots(version: VaultFormat.version) else { throw .slotTableFull }
+        // A file at the last generation cannot be followed by another (a key holder may write one).
+        guard generation < UInt64.max else { throw .invalidSlot("the vault is at its last generation and cannot be written again") }
         let keys = try SubKeys(vaultKey: vaultKey, version: VaultFormat.version)
         let payload: (nonce: [UInt8], box: ArraySlice<UInt8>)
         if let sealed = sealedPayload {
@@ -426,10 +456,10 @@ public struct Vault: Sendable {
     /// with the key this writer's identity shares with the member, this writer becoming its sealer.
     private mutating func reseal(_ index: Int, publicKey: [UInt8]? = nil) throws(VaultError) {
         let slot = slots[index]
-        if case .member(_, let old) = slot.body {
+        if case .member(_, _, let old) = slot.body {
             guard let writer = opener?.identity else { throw .cannotRekey(slot.id, "a member slot takes a new vault key only from a member's identity") }
-            let r = try SlotKeys.memberRecipient(member: old.publicKey, sealer: writer, vaultKey: vaultKey, vaultID: vaultID, id: slot.id)
-            slots[index].body = .member(sealer: writer.publicKey, r)
+            let r = try SlotKeys.memberRecipient(member: old.publicKey, sealer: writer, epoch: epoch, vaultKey: vaultKey, vaultID: vaultID, id: slot.id)
+            slots[index].body = .member(sealer: writer.publicKey, epoch: epoch, r)
             return
         }
         guard let authKey = infos[slot.id]?.authKey else { throw .cannotRekey(slot.id, "its info holds no auth key") }
@@ -458,6 +488,11 @@ public struct Vault: Sendable {
         var copy = self
         try copy.convertOpenerSlot()
         do { copy.vaultKey = try SecureBytes.random(count: VaultFormat.vaultKeyBytes) } catch { throw .crypto(error) }
+        // A new vault key, a new epoch for the member slots (v2 §11.2), so a member can tell it from any older key.
+        if copy.slots.contains(where: \.isMember) {
+            guard copy.epoch < UInt64.max else { throw .cannotRekey(copy.opener?.slotID ?? 0, "the key epoch is at its maximum") }
+            copy.epoch += 1
+        }
         copy.sealedPayload = nil
         try copy.assignVaultID()
         try copy.retag()
@@ -580,7 +615,8 @@ public struct Vault: Sendable {
         let removed = copy.slots.remove(at: index)
         let name = copy.infos.removeValue(forKey: id)?.label ?? ""
         if copy.opener?.slotID == id { copy.opener = nil }
-        if removed.isMember { try copy.markExposed(to: name, since: now) }
+        // In a team vault any slot's holder could read every entry: a CI host's key file as much as a member.
+        if removed.isMember || copy.slots.contains(where: \.isMember) { try copy.markExposed(to: name.isEmpty ? "slot \(id)" : name, since: now) }
         try copy.rekey()
         self = copy
     }
@@ -603,6 +639,7 @@ public struct Vault: Sendable {
         } catch { throw .crypto(error) }
         var vault = Vault(slots: [], infos: [:], vaultID: vaultID, generation: 0, nextSlotID: 0, vaultKey: key,
                           readVersion: VaultFormat.version, opener: Opener(slotID: 0, secret: nil, identity: identity), list: EntryList())
+        vault.epoch = 1
         try vault.appendMember(name: name, publicKey: identity.publicKey, addedBy: name, now: now)
         return vault
     }
@@ -623,8 +660,8 @@ public struct Vault: Sendable {
         }
         guard let writer = opener?.identity else { throw .invalidSlot("only a member adds members") }
         let id = try takeSlotID()
-        let r = try SlotKeys.memberRecipient(member: publicKey, sealer: writer, vaultKey: vaultKey, vaultID: vaultID, id: id)
-        slots.append(Slot(id: id, body: .member(sealer: writer.publicKey, r), sealedInfo: nil))
+        let r = try SlotKeys.memberRecipient(member: publicKey, sealer: writer, epoch: epoch, vaultKey: vaultKey, vaultID: vaultID, id: id)
+        slots.append(Slot(id: id, body: .member(sealer: writer.publicKey, epoch: epoch, r), sealedInfo: nil))
         infos[id] = SlotInfo(label: name, created: now, authKey: nil, addedBy: addedBy)
         return id
     }
@@ -632,7 +669,7 @@ public struct Vault: Sendable {
     /// A merge's result (`TeamMerge`): this vault (ours) with `entries`, without the slots `removed`, with
     /// `added` slots (from theirs, given new ids when theirs collide with ours), at the generation after
     /// `generation`, and re-keyed by this writer's identity: nobody removed on either side opens it.
-    mutating func merged(entries: [Entry], removed: Set<UInt32>, added: [(Slot, SlotInfo)], generation: UInt64) throws(VaultError) {
+    mutating func merged(entries: [Entry], removed: Set<UInt32>, added: [(Slot, SlotInfo)], generation: UInt64, epoch: UInt64) throws(VaultError) {
         var list = EntryList()
         list.identity = self.list.identity
         list.teams = self.list.teams
@@ -642,6 +679,7 @@ public struct Vault: Sendable {
         copy.slots.removeAll { removed.contains($0.id) }
         for id in removed { copy.infos[id] = nil }
         for (slot, info) in added {
+            guard copy.slots.count < VaultFormat.maxSlots(version: VaultFormat.version) else { throw .slotTableFull }
             // An id ours never gave out is kept; any other is ours' (or was), so the slot gets a new one.
             let id = slot.id < copy.nextSlotID ? try copy.takeSlotID() : slot.id
             copy.nextSlotID = Swift.max(copy.nextSlotID, id + 1)
@@ -649,6 +687,8 @@ public struct Vault: Sendable {
             copy.infos[id] = info
         }
         copy.generation = Swift.max(copy.generation, generation)
+        // The re-key's epoch is above both sides'.
+        copy.epoch = Swift.max(copy.epoch, epoch)
         try copy.rekey()
         self = copy
     }

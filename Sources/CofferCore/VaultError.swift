@@ -44,6 +44,8 @@ public enum VaultError: Error, Equatable, CustomStringConvertible {
     /// Version 4: the identity has no member slot in the vault.
     case notAMember
     case memberNotFound(String)
+    /// The owner's vault holds no identity yet.
+    case noIdentity
     /// A member's remembered state refuses this team vault file (v2 §11.6): team name, why.
     case teamRefused(String, String)
     /// Two versions of a team vault that a merge cannot combine safely (v2 §12).
@@ -94,6 +96,7 @@ public enum VaultError: Error, Equatable, CustomStringConvertible {
         case .rekeyedWithoutSlot: "the vault was re-keyed without the slot it was unlocked with; unlock it again"
         case .notAMember: "this identity is not a member of the vault"
         case .memberNotFound(let name): "no member named '\(name)'"
+        case .noIdentity: "you have no identity yet: run 'coffer identity init'"
         case .teamRefused(let team, let why): "refusing team vault '\(team)': \(why)"
         case .mergeConflict(let why): "cannot merge the team vault: \(why)"
         case .vaultNotFound(let path): "no vault at \(path)"

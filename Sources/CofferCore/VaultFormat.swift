@@ -60,7 +60,7 @@ public enum VaultFormat {
     /// member's name and who added them (created, name length, name, adder length, adder).
     public static let memberInfoBytes = 8 + 1 + maxLabelBytes + 1 + maxLabelBytes // 138
     public static let memberInfoSealedBytes = nonceBytes + boxMACBytes + memberInfoBytes // 178
-    public static let memberSlotBodyBytes = publicKeyBytes + recipientBytes + memberInfoSealedBytes // 354
+    public static let memberSlotBodyBytes = publicKeyBytes + 8 + recipientBytes + memberInfoSealedBytes // 362
     public static let legacyPassphraseSlotBodyBytes = v1PassphraseSlotBodyBytes + slotInfoSealedBytes // 246
     public static let legacyKeyFileSlotBodyBytes = v1KeyFileSlotBodyBytes + slotInfoSealedBytes // 217
     /// Version-1 slot bodies.
@@ -77,6 +77,8 @@ public enum VaultFormat {
     public static let slotTagLabel: [UInt8] = Array("coffer/v2/slot-tag".utf8)
     /// Version 4: a member slot's auth key, keyed with the X25519 secret of sealer and member.
     public static let memberAuthKeyLabel: [UInt8] = Array("coffer/v4/member-auth-key".utf8)
+    /// Version 4: a commitment to the vault key that a member remembers (v2 §11.6); it reveals nothing of it.
+    public static let keyCheckLabel: [UInt8] = Array("coffer/v4/key-check".utf8)
     /// The same for version 1.
     public static let v1HeaderMACLabel: [UInt8] = Array("coffer/v1/header-mac".utf8)
     public static let v1PayloadKeyLabel: [UInt8] = Array("coffer/v1/payload".utf8)

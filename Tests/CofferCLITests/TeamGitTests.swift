@@ -63,7 +63,8 @@ final class TeamGitTests: XCTestCase {
         // Alice creates the team vault in her clone, adds the others by the key line each printed, and pushes.
         XCTAssertEqual(try alice.box.spawn(["/usr/bin/git", "clone", "-q", remote, alice.work], stdin: "", fd3: nil, env: alice.env).status, 0)
         XCTAssertRun(try alice.box.coffer(["team", "init", alice.work + "/" + vault, "--member", "alice"]),
-                     stdout: ["created team vault 'acme' at \(alice.work)/\(vault); add members with 'coffer member add NAME KEY'"])
+                     stdout: ["created team vault 'acme' at \(alice.work)/\(vault); add members with 'coffer member add NAME KEY'",
+                              "every member sets up the merge driver once: 'coffer git setup --merge-driver'"])
         XCTAssertEqual(try String(contentsOfFile: alice.work + "/.gitattributes", encoding: .utf8), "acme.coffer merge=coffer\n")
         for m in [bob, carol, dave] { try alice.coffer(["member", "add", m.name, try m.key]) }
         try alice.coffer(["add", "keypair", "acme/client-a", "--public-key", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"], stdin: "client-a-first-secret-0000000000\n")

@@ -70,7 +70,7 @@ final class TeamTests: XCTestCase {
             stolen += try RekeyTests.attackerKeys(copy, .identity(carol))
             let file = try VaultFile(parsing: copy)
             for slot in file.slots {
-                guard case .member(let sealer, let r) = slot.body else { continue }
+                guard case .member(let sealer, _, let r) = slot.body else { continue }
                 stolen.append(try SlotKeys.memberAuthKey(carol, other: r.publicKey == carol.publicKey ? sealer : r.publicKey, sealer: sealer, member: r.publicKey))
             }
         }
@@ -129,7 +129,7 @@ final class TeamTests: XCTestCase {
         var file = try VaultFile(parsing: bytes)
         let sealed = try SealedBox.seal(try SecureBytes.random(count: 32), to: outsider.publicKey)
         let r = Slot.Recipient(publicKey: outsider.publicKey, sealedKey: sealed, tag: [UInt8](repeating: 0, count: 32))
-        file.slots.append(Slot(id: file.nextSlotID, body: .member(sealer: outsider.publicKey, r), sealedInfo: [UInt8](repeating: 0, count: VaultFormat.memberInfoSealedBytes)))
+        file.slots.append(Slot(id: file.nextSlotID, body: .member(sealer: outsider.publicKey, epoch: 1, r), sealedInfo: [UInt8](repeating: 0, count: VaultFormat.memberInfoSealedBytes)))
         file.nextSlotID += 1
         let header = VaultFile.encodeHeader(vaultID: file.vaultID, generation: file.generation + 1, nextSlotID: file.nextSlotID, slots: file.slots, infos: file.slots.map { $0.sealedInfo ?? [] })
         let tampered = header + file.headerMAC + file.payloadNonce + Array(file.payloadBox)
@@ -173,7 +173,7 @@ final class TeamTests: XCTestCase {
         var (vault, alice, bob, carol) = try team()
         let first = try vault.seal()
         var asBob = try Vault.open(first, with: .identity(bob))
-        var pin = TeamPin(name: "acme", path: "/t/acme.coffer", vault: asBob, now: t)
+        var pin = try TeamPin(name: "acme", path: "/t/acme.coffer", vault: asBob, now: t)
         XCTAssertEqual(pin.members.map(\.name), ["alice", "bob", "carol"])
         // Alice removes carol; bob sees it and remembers the smaller team.
         var asAlice = try Vault.open(first, with: .identity(alice))
@@ -183,19 +183,37 @@ final class TeamTests: XCTestCase {
         pin = try pin.check(asBob, own: bob.publicKey)
         XCTAssertEqual(pin.generation, asBob.generation)
         XCTAssertEqual(pin.members.map(\.name), ["alice", "bob"])
+        let accept = "; if the team confirms it, 'coffer team add /t/acme.coffer --accept' trusts it as it is"
         // A rollback to the first generation.
         XCTAssertThrowsError(try pin.check(try Vault.open(first, with: .identity(bob)), own: bob.publicKey)) {
-            XCTAssertEqual($0 as? VaultError, .teamRefused("acme", "/t/acme.coffer is generation 1, older than generation 2 seen before: a rollback, or an old checkout"))
+            XCTAssertEqual($0 as? VaultError, .teamRefused("acme", "/t/acme.coffer is generation 1, older than generation 2 seen before: a rollback, or an old checkout" + accept))
         }
-        // Carol, from her old copy, makes a newer generation she sealed for everyone: refused by its sealer.
+        // Carol replays her old copy under the old key, bob's slot untouched (still sealed by alice), with a
+        // generation above anything seen: refused by the key's epoch, which she cannot raise in bob's slot.
+        var replay = try Vault.open(first, with: .identity(carol))
+        for _ in 0..<5 { _ = try replay.seal() }
+        let replayed = try Vault.open(try replay.seal(), with: .identity(bob))
+        XCTAssertEqual(replayed.openedSealer, alice.publicKey)
+        XCTAssertGreaterThan(replayed.generation, pin.generation)
+        XCTAssertThrowsError(try pin.check(replayed, own: bob.publicKey)) {
+            XCTAssertEqual($0 as? VaultError, .teamRefused("acme", "/t/acme.coffer is under vault key 1, older than key 2 seen before: a rollback of its key, by someone who kept an old one" + accept))
+        }
+        // Or she re-keys her copy, sealing for everyone: a new key of the same epoch, and then of a higher
+        // one, each refused (another key for the epoch seen; a sealer who was no member).
         var forged = try Vault.open(first, with: .identity(carol))
         try forged.rekey()
-        for _ in 0..<5 { _ = try forged.seal() }
+        XCTAssertThrowsError(try pin.check(try Vault.open(try forged.seal(), with: .identity(bob)), own: bob.publicKey)) {
+            XCTAssertEqual($0 as? VaultError, .teamRefused("acme", "/t/acme.coffer is under another vault key than the one seen before for key 2: made by someone who kept an old key, or re-keyed on two branches at once" + accept))
+        }
+        try forged.rekey()
         let forgery = try Vault.open(try forged.seal(), with: .identity(bob))
         XCTAssertEqual(forgery.openedSealer, carol.publicKey)
-        XCTAssertGreaterThan(forgery.generation, pin.generation)
         XCTAssertThrowsError(try pin.check(forgery, own: bob.publicKey)) {
-            XCTAssertEqual($0 as? VaultError, .teamRefused("acme", "/t/acme.coffer was sealed for you by carol (\(Identity.fingerprint(carol.publicKey))), who was not a member at generation 2"))
+            XCTAssertEqual($0 as? VaultError, .teamRefused("acme", "/t/acme.coffer was sealed for you by carol (\(Identity.fingerprint(carol.publicKey))), who was not a member at generation 2" + accept))
+        }
+        // As the other side of a merge, the replay is older than any common version after the removal.
+        XCTAssertThrowsError(try pin.checkOtherSide(replayed, base: asBob, own: bob.publicKey)) {
+            XCTAssertEqual($0 as? VaultError, .teamRefused("acme", "the other side is under vault key 1, older than the common version's 2: a replay of an old key"))
         }
         // Another vault at the path.
         var other = try Vault.createTeam(identity: alice, name: "alice")
@@ -241,7 +259,7 @@ final class TeamTests: XCTestCase {
         XCTAssertEqual(merged.entry(named: "client-b")?.note, "by bob")
         XCTAssertEqual(merged.generation, Swift.max(s.ours.generation, s.theirs.generation) + 1)
         XCTAssertEqual(result.notes, ["'client-a' got a new secret on both sides: kept the newer as current and the other in its history",
-                                      "two entries were named 'client-c': the other side's is now 'client-c+2'"])
+                                      "two entries were named 'client-c': one is now 'client-c+2'"])
         XCTAssertEqual(merged.openedSealer, s.alice.publicKey, "the merger sealed every slot")
     }
 
@@ -277,6 +295,18 @@ final class TeamTests: XCTestCase {
         let opened = try Vault.open(bytes, with: .identity(s.bob))
         XCTAssertEqual(opened.entries.map { $0.exposures.map(\.member) }, [["carol"], ["carol"], ["carol"]])
         XCTAssertEqual(Set(opened.slots.map(\.id)).count, opened.slots.count, "slot ids stay unique")
+    }
+
+    /// A member removed here held the common version's key: members the other side added since could be
+    /// theirs. The merge leaves that to the team.
+    func testMembersAddedAgainstARemovalFailTheMerge() throws {
+        let s = try sides { ours, theirs in
+            try ours.removeMember(named: "carol", now: t + 1)
+            try theirs.addMember(name: "carol-2", publicKey: try Identity.generate().publicKey)
+        }
+        XCTAssertThrowsError(try TeamMerge.merge(base: s.base, ours: s.ours, theirs: s.theirs, now: t)) {
+            XCTAssertEqual($0 as? VaultError, .mergeConflict("the other side added member 'carol-2' while a member was removed here; merge without it ('git checkout --ours'), then add them again if the team agrees"))
+        }
     }
 
     func testAMembershipConflictFailsTheMerge() throws {

@@ -114,7 +114,7 @@ struct VectorFile {
 
     /// A `team:` line and its `team-member:` lines (version 4, §11.6).
     static func describe(_ t: TeamPin) -> [String] {
-        ["team: name=\(encode(Array(t.name.utf8))) path=\(encode(Array(t.path.utf8))) vault-id=\(hex(t.vaultID)) generation=\(t.generation) seen=\(t.seen)"]
+        ["team: name=\(encode(Array(t.name.utf8))) path=\(encode(Array(t.path.utf8))) vault-id=\(hex(t.vaultID)) generation=\(t.generation) seen=\(t.seen) epoch=\(t.epoch) key-check=\(hex(t.keyCheck))"]
             + t.members.map { "team-member: team=\(encode(Array(t.name.utf8))) name=\(encode(Array($0.name.utf8))) public-key=\(hex($0.publicKey))" }
     }
 

@@ -183,6 +183,8 @@ final class VectorGenerator: XCTestCase {
                 let value: [UInt8] = [UInt8](repeating: byte, count: 32) + Array(member.utf8)
                 fields.append((0x06, value))
             }
+            fields.append((0x07, le(UInt64(3))))
+            fields.append((0x08, [UInt8](repeating: 0xCC, count: 32)))
             var out: [UInt8] = []
             for (tag, value) in fields where tag != without { out += field(tag, value) }
             return out
@@ -289,12 +291,13 @@ final class VectorGenerator: XCTestCase {
             + success(removedBytes, .identity(alice)))
         try write("team-removed-identity", removedBytes, ["description: the vault after carol's removal, opened with carol's identity", line(carol), "expect: no slot for method"])
 
-        // Offsets: header 37; slot 0 (alice) 7 + 354: sealer 32, public key 32, sealed key 80, tag 32, info 178.
+        // Offsets: header 37; slot 0 (alice) 7 + 362: sealer 32, epoch 8, public key 32, sealed key 80, tag 32, info 178.
         let body0 = VaultFormat.headerFixedBytes + 7
         func flipped(_ offset: Int) -> [UInt8] { var b = teamBytes; b[offset] ^= 1; return b }
-        try write("team-tag-flipped", flipped(body0 + 32 + 32 + 80), ["description: a bit of alice's slot tag flipped", line(alice), "expect: header tampered"])
+        try write("team-tag-flipped", flipped(body0 + 40 + 32 + 80), ["description: a bit of alice's slot tag flipped", line(alice), "expect: header tampered"])
+        try write("team-epoch-changed", flipped(body0 + 32), ["description: alice's slot's epoch changed from 1 to 0: the tag covers it", line(alice), "expect: header tampered"])
         try write("team-sealer-flipped", flipped(body0), ["description: a bit of the sealer key of alice's slot flipped: the tag key differs", line(alice), "expect: header tampered"])
-        try write("team-info-flipped", flipped(body0 + 32 + 144 + 30), ["description: a bit inside alice's slot info flipped: the header MAC fails", line(alice), "expect: header tampered"])
+        try write("team-info-flipped", flipped(body0 + 40 + 144 + 30), ["description: a bit inside alice's slot info flipped: the header MAC fails", line(alice), "expect: header tampered"])
 
         // An outsider's forgery: their own vault key sealed to alice and tagged with the key they share with
         // her, they being the sealer. It opens at the format level; the sealer is not a member alice knows,

@@ -40,7 +40,10 @@ struct GitSetup: ParsableCommand {
     /// git's merge driver line: this `coffer`, by absolute path, with git's placeholders.
     static var driverValue: String {
         let sibling = Environment.executableDirectory + "coffer"
-        return (Files.isExecutable(sibling) ? sibling : "coffer") + " git merge-driver %O %A %B %P"
+        // git runs it through the shell: a path with spaces or quotes is single-quoted.
+        let program = Files.isExecutable(sibling) ? sibling : "coffer"
+        let quoted = program.allSatisfy({ $0.isLetter || $0.isNumber || "/._-+".contains($0) }) ? program : ComposerAuth.shellQuoted(program)
+        return quoted + " git merge-driver %O %A %B %P"
     }
     var scope: String { local ? "--local" : "--global" }
 

@@ -30,6 +30,7 @@ struct TeamInit: ParsableCommand {
         let reply = try TeamSession.ask(options, request)
         try TeamInit.writeGitFiles(for: path)
         Console.out("created team vault '\(reply.string(.team) ?? "")' at \(path); add members with 'coffer member add NAME KEY'")
+        Console.out("every member sets up the merge driver once: 'coffer git setup --merge-driver'")
     }
 
     /// `FILE merge=coffer` in `.gitattributes` and the lock and backup files in `.gitignore`, each once.
