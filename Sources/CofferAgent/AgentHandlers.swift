@@ -102,6 +102,7 @@ struct AgentHandlers {
         try state.refresh()
         var reply = AgentMessageBuilder.ok
         reply.add(.payload, secret: try EntryList.encodeRedacted(try selectAll(selection, export: nil)))
+        addProblems(&reply)
         return reply
     }
 
@@ -111,6 +112,7 @@ struct AgentHandlers {
         try state.refresh()
         var reply = AgentMessageBuilder.ok
         reply.add(.payload, secret: try EntryList.encode(try selectAll(selection, export: request.flag(.history))))
+        addProblems(&reply)
         return reply
     }
 

@@ -143,6 +143,11 @@ extension AgentHandlers {
         return entries
     }
 
+    /// `problem NAME WHY` for each team left out of a reply because it was refused.
+    func addProblems(_ reply: inout AgentMessageBuilder) {
+        for pin in teams.pins { if let why = teams.problems[pin.name] { reply.add(.problem, "\(pin.name) \(why)") } }
+    }
+
     /// A change to an entry named `TEAM/NAME` that the owner's vault does not have goes to team TEAM,
     /// named NAME there; every other change is the owner's.
     func route(_ change: EntryChange) -> (team: String?, change: EntryChange) {

@@ -132,6 +132,10 @@ final class TeamGitTests: XCTestCase {
         let rollback = try bob.coffer(["get", "acme/client-b"], status: 4)
         XCTAssertTrue(rollback.stderr.contains("refusing team vault 'acme': \(bob.work)/\(vault) is generation "), rollback.stderr)
         XCTAssertTrue(rollback.stderr.contains("a rollback, or an old checkout"), rollback.stderr)
+        // Its entries are left out of every answer, and each says so.
+        let refusedList = try bob.coffer(["list"])
+        XCTAssertTrue(refusedList.stderr.hasPrefix("coffer: warning: team 'acme' is not served: refusing team vault 'acme': "), refusedList.stderr)
+        XCTAssertFalse(refusedList.stdout.contains("acme/"), refusedList.stdout)
         try bob.git(["checkout", "-q", "HEAD", "--", vault])
         XCTAssertEqual(try bob.coffer(["get", "acme/client-b"]).stdout, "client-b-rotated-after-dave-00000\n")
     }

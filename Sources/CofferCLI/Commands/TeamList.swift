@@ -15,10 +15,7 @@ struct TeamList: ParsableCommand {
             if parts.count == 4 { rows.append(parts) }
         }
         if rows.count > 1 { Console.table(rows).forEach(Console.out) }
-        for line in reply.strings(.problem) {
-            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
-            Console.warning("team '\(parts[0])' is not served: \(parts.count > 1 ? parts[1] : "")")
-        }
+        VaultSession.warnOfRefusedTeams(reply)
         if rows.count == 1 && reply.strings(.problem).isEmpty { Console.out("no team vaults") }
     }
 }

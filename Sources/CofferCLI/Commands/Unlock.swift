@@ -36,10 +36,7 @@ struct UnlockCommand: ParsableCommand {
             let parts = line.split(separator: " ", maxSplits: 3).map(String.init)
             if parts.count == 4 { Console.out("team \(parts[0]): \(parts[2] == "1" ? "1 entry" : "\(parts[2]) entries"), \(parts[3])") }
         }
-        for line in teams.strings(.problem) {
-            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
-            Console.warning("team '\(parts[0])' is not served: \(parts.count > 1 ? parts[1] : "")")
-        }
+        VaultSession.warnOfRefusedTeams(teams)
     }
 
     /// The unlock method and its secret, for the hand-off.

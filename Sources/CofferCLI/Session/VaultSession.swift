@@ -30,13 +30,17 @@ final class VaultSession {
     /// The selected entries; through the agent with every secret empty (`EntryList(decodingRedacted:)`).
     /// For printing, never for using a secret.
     func list(_ selection: EntrySelection = .all) throws -> [Entry] {
-        if let reply = try askAgent(AgentCodec.listRequest(selection)) { return try AgentCodec.entries(reply, redacted: true) }
+        if let reply = try askAgent(AgentCodec.listRequest(selection)) {
+            VaultSession.warnOfRefusedTeams(reply)
+            return try AgentCodec.entries(reply, redacted: true)
+        }
         return try selection.select(try openFile().vault.list)
     }
 
     /// The selected entries with their secrets; their history records only with `history`.
     func export(_ selection: EntrySelection, history: Bool = false) throws -> [Entry] {
         if let reply = try askAgent(AgentCodec.exportRequest(selection, history: history)) {
+            VaultSession.warnOfRefusedTeams(reply)
             return try AgentCodec.entries(reply, redacted: false)
         }
         return try selection.export(try openFile().vault.list, history: history)
@@ -150,6 +154,15 @@ final class VaultSession {
     }
 
     static func warnIfExposed(_ store: VaultStore) { Console.warnIfExposed(store.path) }
+
+    /// A team vault the agent refused is left out of its answer: said on stderr, so nobody mistakes the
+    /// missing entries for deleted ones (`agent-protocol.md` §3.5).
+    static func warnOfRefusedTeams(_ reply: AgentMessage) {
+        for line in reply.strings(.problem) {
+            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+            Console.warning("team '\(parts[0])' is not served: \(parts.count > 1 ? parts[1] : "")")
+        }
+    }
 }
 
 /// The vault file opened by the command itself: read, parsed and unlocked once.
