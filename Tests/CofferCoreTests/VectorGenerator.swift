@@ -251,6 +251,8 @@ final class VectorGenerator: XCTestCase {
              payload([login { _ in }], trailing: identityField + field(0x02, teamRecord("acme", members: [("alice", 0xA1), ("bob", 0xB2)])) + field(0x02, teamRecord("beta", members: [])))),
             ("payload-team-bad-name", "a team field named 'a/b' (a team name has no /)", payload([login { _ in }], trailing: field(0x02, teamRecord("a/b", members: [])))),
             ("payload-team-missing-generation", "a team field without its generation (0x04)", payload([login { _ in }], trailing: field(0x02, teamRecord("acme", members: [], without: 0x04)))),
+            ("payload-team-missing-epoch", "a team field without its epoch (0x07) and key check (0x08)", payload([login { _ in }], trailing: field(0x02, teamRecord("acme", members: [], without: 0x07).dropLast(37)))),
+            ("payload-team-key-check-short", "a team field whose key check is cut short: 31 of the 32 bytes its length says", payload([login { _ in }], trailing: field(0x02, Array(teamRecord("acme", members: []).dropLast(1))))),
             ("payload-team-twice", "two team fields named acme", payload([login { _ in }], trailing: field(0x02, teamRecord("acme", members: [])) + field(0x02, teamRecord("acme", members: [])))),
             ("payload-team-before-identity", "a team field, then the identity field (vault fields ascend)", payload([login { _ in }], trailing: field(0x02, teamRecord("acme", members: [])) + identityField)),
         ]
@@ -317,6 +319,14 @@ final class VectorGenerator: XCTestCase {
         var duplicate = team
         duplicate.infos[2]?.label = "bob"
         try write("team-duplicate-member-name", try duplicate.seal(), ["description: carol's slot renamed bob by a holder of the vault key: two members named bob", line(alice), "expect: malformed header"])
+        // Bob's slot given epoch 5 while alice's holds 1, the header MAC made again with the vault key.
+        var file = try VaultFile(parsing: teamBytes)
+        guard case .member(let sealer, _, let r) = file.slots[1].body else { throw VaultError.noKnownSlot }
+        file.slots[1].body = .member(sealer: sealer, epoch: 5, r)
+        let header = VaultFile.encodeHeader(vaultID: file.vaultID, generation: file.generation, nextSlotID: file.nextSlotID, slots: file.slots, infos: file.slots.map { $0.sealedInfo ?? [] })
+        let keys = try SubKeys(vaultKey: team.vaultKey, version: VaultFormat.version)
+        try write("team-epochs-differ", header + (try keys.headerMAC(header, payloadNonce: file.payloadNonce)) + file.payloadNonce + Array(file.payloadBox),
+                  ["description: bob's slot holds epoch 5 and alice's epoch 1, by a holder of the vault key", line(alice), "expect: malformed header"])
         var unnamed = team
         unnamed.infos[1]?.label = ""
         try write("team-member-without-name", try unnamed.seal(), ["description: bob's slot with an empty name", line(alice), "expect: malformed header"])
