@@ -19,23 +19,33 @@ final class AgentState {
         return index
     }
 
+    /// For a team vault: how a changed file is opened again — by the member's identity, so the member's own
+    /// slot (its epoch and sealer, which the team checks rest on) is verified every time; the held vault
+    /// key alone would take any slot bytes another holder of that key wrote.
+    private let reopen: Unlock?
+
     /// `identity`: of the file `vault` was read from.
-    init(store: VaultStore, vault: Vault, identity: FileIdentity) {
+    init(store: VaultStore, vault: Vault, identity: FileIdentity, reopen: Unlock? = nil) {
         self.store = store
         self.vault = vault
         self.identity = identity
+        self.reopen = reopen
         // The agent answers many requests from one open vault: every entry decoded once, at unlock.
         self.vault.decodeAllEntries()
     }
 
     /// Reads the file again when another writer replaced or changed it since the agent last saw it.
-    func refresh() throws(VaultError) {
+    func refresh(verify: ((Vault) throws(VaultError) -> Void)? = nil) throws(VaultError) {
         let now = store.identity
         guard now != identity else { return }
         guard now != nil else { throw .vaultNotFound(store.path) }
         let (bytes, read) = try store.readWithIdentity()
-        vault = try vault.reopened(bytes)
-        vault.decodeAllEntries()
+        var next: Vault
+        if let reopen { next = try Vault.open(bytes, with: reopen) } else { next = try vault.reopened(bytes) }
+        // Checked before it is held: a refused file never replaces the one held.
+        try verify?(next)
+        next.decodeAllEntries()
+        vault = next
         identity = read
         generation += 1
     }
@@ -51,11 +61,11 @@ final class AgentState {
     /// Like `write`, but `change` says whether it changed anything; when it did not, the file is not
     /// rewritten (git's `store` of a credential the vault already has).
     /// `verify` sees the file as read under the lock, before the change: a team vault's checks (`TeamPin`).
-    func writeIfChanged(verify: ((Vault) throws -> Void)? = nil, _ change: (inout Vault) throws -> Bool) throws {
+    func writeIfChanged(verify: ((Vault) throws(VaultError) -> Void)? = nil, _ change: (inout Vault) throws -> Bool) throws {
         // Never waits: a busy lock is `lockBusy`, and the event loop tries the request again later while it
         // serves everyone else from memory (git must not wait on a writer).
         try store.withLock(waitSeconds: 0) { () throws -> Void in
-            try refresh()
+            try refresh(verify: verify)
             try verify?(vault)
             var copy = vault
             guard try change(&copy) else { return }

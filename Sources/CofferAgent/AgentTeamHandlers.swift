@@ -213,7 +213,7 @@ extension AgentHandlers {
         if let b = baseVault, b.generation > min(oursVault.generation, theirsVault.generation) || b.id != oursVault.id {
             throw VaultError.mergeConflict("the common version is not older than both sides")
         }
-        try pin.checkOtherSide(theirsVault, base: baseVault, own: identity.publicKey)
+        try pin.checkOtherSide(theirsVault, base: baseVault, ours: oursVault, own: identity.publicKey)
         var result = try TeamMerge.merge(base: baseVault, ours: oursVault, theirs: theirsVault, now: request.int(.now).map(Int64.init) ?? WallClock.now())
         let bytes = try result.vault.seal()
         try Files.replace(ours, with: bytes) { () throws(SystemError) in }

@@ -24,8 +24,22 @@ final class AgentTeams {
         }
     }
 
-    /// The remembered teams in the owner's order, with the state of those held.
-    var pins: [TeamPin] { own.vault.list.teams }
+    /// The remembered teams in the owner's order.
+    var pins: [TeamPin] {
+        own.vault.list.teams.map { stored in
+            guard let kept = newest[stored.name], kept.vaultID == stored.vaultID, kept.generation > stored.generation else { return stored }
+            return kept
+        }
+    }
+
+    /// The newest pin of each team this agent has seen, kept in memory too: when writing it to the owner's
+    /// vault fails (a busy lock, a full disk), the checks still use it, and the next read writes it.
+    private var newest: [String: TeamPin] = [:]
+
+    func pin(_ name: String) throws(VaultError) -> TeamPin {
+        guard let pin = pins.first(where: { $0.name == name }) else { throw .teamRefused(name, "no team of that name: give it with 'coffer team add PATH'") }
+        return pin
+    }
 
     /// Opens `pin`'s file, checks it, and holds it.
     @discardableResult
@@ -33,10 +47,10 @@ final class AgentTeams {
         do {
             let store = VaultStore(path: pin.path)
             let (bytes, fileIdentity) = try store.readWithIdentity()
-            let vault = try Vault.open(bytes, with: .identity(try identity))
-            let next = try pin.check(vault, own: try identity.publicKey)
-            try? remember(next)
-            let state = AgentState(store: store, vault: vault, identity: fileIdentity)
+            let unlock = Unlock.identity(try identity)
+            let vault = try Vault.open(bytes, with: unlock)
+            remember(try pin.check(vault, own: try identity.publicKey))
+            let state = AgentState(store: store, vault: vault, identity: fileIdentity, reopen: unlock)
             held[pin.name] = state
             problems[pin.name] = nil
             return state
@@ -47,16 +61,18 @@ final class AgentTeams {
         }
     }
 
-    /// The team named `name`, read again if its file changed, and checked against the pin.
+    /// The team named `name`, read again if its file changed (by the owner's identity), and checked
+    /// against the pin before the new file is held.
     func team(_ name: String) throws(VaultError) -> AgentState {
-        guard let pin = pins.first(where: { $0.name == name }) else { throw .teamRefused(name, "no team of that name: give it with 'coffer team add PATH'") }
+        let pin = try pin(name)
         guard let state = held[name] else { return try open(pin) }
         do throws(VaultError) {
+            let own = try identity.publicKey
             // Re-keyed without this member: for a team vault that is a removal, not the end of the agent.
-            do throws(VaultError) { try state.refresh() } catch { throw error == .rekeyedWithoutSlot ? .notAMember : error }
-            let next = try pin.check(state.vault, own: try identity.publicKey)
-            // Remembering is best effort: with the owner's vault busy, the next read remembers it.
-            try? remember(next)
+            do throws(VaultError) { try state.refresh { vault throws(VaultError) in _ = try pin.check(vault, own: own) } } catch {
+                throw error == .rekeyedWithoutSlot ? .notAMember : error
+            }
+            remember(try pin.check(state.vault, own: own))
         } catch {
             held[name] = nil
             problems[name] = error.description
@@ -70,14 +86,14 @@ final class AgentTeams {
         pins.compactMap { pin in (try? team(pin.name)).map { (pin.name, $0) } }
     }
 
-    /// Stores a changed pin in the owner's vault.
-    private func remember(_ pin: TeamPin) throws(VaultError) {
-        guard let i = pins.firstIndex(where: { $0.name == pin.name }), pins[i] != pin else { return }
-        try wrap { () throws in try own.write { vault in vault.list.teams[i] = pin } }
-    }
-
-    private func wrap(_ body: () throws -> Void) throws(VaultError) {
-        do { try body() } catch let error as VaultError { throw error } catch { throw .invalidSlot("\(error)") }
+    /// Keeps a moved-on pin in memory and, best effort, in the owner's vault (by name, in the vault as read
+    /// under its lock: another process may have changed the list since).
+    private func remember(_ pin: TeamPin) {
+        guard let current = pins.first(where: { $0.name == pin.name }), current != pin else { return }
+        newest[pin.name] = pin
+        try? own.write { vault in
+            if let i = vault.list.teams.firstIndex(where: { $0.name == pin.name }) { vault.list.teams[i] = pin }
+        }
     }
 
     // MARK: Giving the agent a team
@@ -123,6 +139,7 @@ final class AgentTeams {
                 v.list.teams.removeAll { $0.name == name }
                 v.list.teams.append(pin)
             }
+            newest[name] = nil
         } else {
             try checkNew(name: name, path: store.path)
             try own.write { v in v.list.teams.append(pin) }
@@ -137,6 +154,7 @@ final class AgentTeams {
         try own.write { vault in vault.list.teams.removeAll { $0.name == name } }
         held[name] = nil
         problems[name] = nil
+        newest[name] = nil
     }
 
     private func checkNew(name: String, path: String) throws {
@@ -157,9 +175,9 @@ final class AgentTeams {
     /// owner's checks as read under that lock (git may have replaced it since the last read).
     func write(_ name: String, _ change: (inout Vault) throws -> Bool) throws {
         let state = try team(name)
-        guard let pin = pins.first(where: { $0.name == name }) else { throw VaultError.teamRefused(name, "no team of that name") }
+        let pin = try pin(name)
         let own = try identity.publicKey
-        try state.writeIfChanged(verify: { vault in _ = try pin.check(vault, own: own) }, change)
+        try state.writeIfChanged(verify: { vault throws(VaultError) in _ = try pin.check(vault, own: own) }, change)
         // Remember the generation just written; a failure here must not fail (and so repeat) the change.
         _ = try? team(name)
     }

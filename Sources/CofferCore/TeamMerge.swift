@@ -17,6 +17,9 @@ public enum TeamMerge {
         }
         var notes: [String] = []
         let (removed, added, removedMembers) = try slots(base: base, ours: ours, theirs: theirs, notes: &notes)
+        if theirs.keyEpoch < ours.keyEpoch {
+            notes.append("the other side is under an older vault key (\(theirs.keyEpoch) < \(ours.keyEpoch)): anyone who held that key, a member removed since too, could have written its changes; check them")
+        }
         var entries = try entries(base: base, ours: ours, theirs: theirs, now: now, notes: &notes)
         // A member removed on one side could read what the other side wrote: every entry whose secret
         // did not change since on the removing side is exposed to them (v2 §12, rule 4).
@@ -55,11 +58,13 @@ public enum TeamMerge {
             guard let pair = theirs.slotWithInfo(slot.id) else { continue }
             added.append(pair)
         }
-        // Members the other side added while this side removed members since the base: whoever was removed
-        // here held the base's key and could have added them. The team decides, not the merge.
+        // Slots the other side added under an older vault key than this side's: whoever lost access since
+        // (every removal re-keys) held that key and could have added them, whatever the base says. So could
+        // a member removed here since the base. The team decides, not the merge.
         let removedHere = base.members.contains { m in !ours.members.contains { $0.publicKey == m.publicKey } }
-        if removedHere, let newcomer = added.first(where: { $0.0.isMember }) {
-            throw .mergeConflict("the other side added member '\(newcomer.1.label)' while a member was removed here; merge without it ('git checkout --ours'), then add them again if the team agrees")
+        if removedHere || theirs.keyEpoch < ours.keyEpoch, let newcomer = added.first {
+            let what = newcomer.0.isMember ? "member '\(newcomer.1.label)'" : "slot '\(newcomer.1.label.isEmpty ? String(newcomer.0.id) : newcomer.1.label)'"
+            throw .mergeConflict("the other side added \(what) under an older vault key, or while a member was removed here: merge the other way round (from the newer branch), or remove that slot there first and add it again once merged")
         }
         // Member names stay unique: the same name given to two keys on the two sides cannot be merged.
         let names = ours.members.filter { !removed.contains($0.slotID) }.map(\.name) + added.filter { $0.0.isMember }.map(\.1.label)

@@ -64,6 +64,10 @@ public struct TeamPin: Sendable, Equatable {
         guard mine.epoch >= epoch else {
             throw .teamRefused(name, "\(path) is under vault key \(mine.epoch), older than key \(epoch) seen before: a rollback of its key, by someone who kept an old one" + accept)
         }
+        // Every re-key is a write: a key epoch that climbed faster than the generation was not made by re-keys.
+        guard mine.epoch <= epoch || mine.epoch - epoch <= vault.generation - generation else {
+            throw .teamRefused(name, "\(path) claims vault key \(mine.epoch) only \(vault.generation - generation) writes after key \(epoch)" + accept)
+        }
         guard mine.epoch > epoch || check == keyCheck else {
             throw .teamRefused(name, "\(path) is under another vault key than the one seen before for key \(epoch): made by someone who kept an old key, or re-keyed on two branches at once" + accept)
         }
@@ -84,18 +88,24 @@ public struct TeamPin: Sendable, Equatable {
     /// The other side of a merge (v2 §12): a branch need not be newer than what this member saw, but it
     /// descends from the common version `base`, so its vault key is the base's, or one re-keyed since by a
     /// sealer this member trusts. An older key than the base's is a replay by someone who kept it.
-    public func checkOtherSide(_ side: Vault, base: Vault?, own: [UInt8]) throws(VaultError) {
+    /// Without a base, it is held to this pin as any file is. A sealer is trusted when it is a remembered
+    /// member, or a member of the base that `ours` still has (one removed since is not).
+    public func checkOtherSide(_ side: Vault, base: Vault?, ours: Vault, own: [UInt8]) throws(VaultError) {
         guard side.id == vaultID else { throw .teamRefused(name, "the other side is another vault (id \(Identity.hex(side.id)))") }
         guard let mine = side.memberSlot(of: own) else { throw .notAMember }
-        let trusted = members.map(\.publicKey) + (base?.members.map(\.publicKey) ?? []) + [own]
-        if let base, let inBase = base.memberSlot(of: own) {
-            guard mine.epoch >= inBase.epoch else {
-                throw .teamRefused(name, "the other side is under vault key \(mine.epoch), older than the common version's \(inBase.epoch): a replay of an old key")
-            }
-            if mine.epoch == inBase.epoch {
-                guard try side.keyCheck == base.keyCheck else { throw .teamRefused(name, "the other side holds another vault key than the common version for key \(mine.epoch)") }
-                return
-            }
+        let kept = (base?.members ?? []).filter { m in ours.members.contains { $0.publicKey == m.publicKey } }
+        let trusted = members.map(\.publicKey) + kept.map(\.publicKey) + [own]
+        var (refEpoch, refGeneration, refCheck) = (epoch, generation, keyCheck)
+        if let base, let inBase = base.memberSlot(of: own) { (refEpoch, refGeneration, refCheck) = (inBase.epoch, base.generation, try base.keyCheck) }
+        guard mine.epoch >= refEpoch else {
+            throw .teamRefused(name, "the other side is under vault key \(mine.epoch), older than key \(refEpoch) of \(base == nil ? "the one seen before" : "the common version"): a replay of an old key")
+        }
+        if mine.epoch == refEpoch {
+            guard try side.keyCheck == refCheck else { throw .teamRefused(name, "the other side holds another vault key than \(base == nil ? "the one seen before" : "the common version") for key \(mine.epoch)") }
+            return
+        }
+        guard mine.epoch - refEpoch <= side.generation &- refGeneration, side.generation >= refGeneration else {
+            throw .teamRefused(name, "the other side claims vault key \(mine.epoch) only \(side.generation &- refGeneration) writes after key \(refEpoch)")
         }
         guard trusted.contains(mine.sealer) else {
             throw .teamRefused(name, "the other side was sealed for you by \(Identity.fingerprint(mine.sealer)), who is not a member you know")

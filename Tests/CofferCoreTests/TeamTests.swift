@@ -212,8 +212,18 @@ final class TeamTests: XCTestCase {
             XCTAssertEqual($0 as? VaultError, .teamRefused("acme", "/t/acme.coffer was sealed for you by carol (\(Identity.fingerprint(carol.publicKey))), who was not a member at generation 2" + accept))
         }
         // As the other side of a merge, the replay is older than any common version after the removal.
-        XCTAssertThrowsError(try pin.checkOtherSide(replayed, base: asBob, own: bob.publicKey)) {
-            XCTAssertEqual($0 as? VaultError, .teamRefused("acme", "the other side is under vault key 1, older than the common version's 2: a replay of an old key"))
+        XCTAssertThrowsError(try pin.checkOtherSide(replayed, base: asBob, ours: asBob, own: bob.publicKey)) {
+            XCTAssertEqual($0 as? VaultError, .teamRefused("acme", "the other side is under vault key 1, older than key 2 of the common version: a replay of an old key"))
+        }
+        // And without a base (git's add/add), against what was seen.
+        XCTAssertThrowsError(try pin.checkOtherSide(replayed, base: nil, ours: asBob, own: bob.publicKey)) {
+            XCTAssertEqual($0 as? VaultError, .teamRefused("acme", "the other side is under vault key 1, older than key 2 of the one seen before: a replay of an old key"))
+        }
+        // A key epoch that climbed faster than the writes is no chain of re-keys.
+        var jumped = try Vault.open(second, with: .identity(alice))
+        for _ in 0..<3 { try jumped.rekey() }
+        XCTAssertThrowsError(try pin.check(try Vault.open(try jumped.seal(), with: .identity(bob)), own: bob.publicKey)) {
+            XCTAssertEqual($0 as? VaultError, .teamRefused("acme", "/t/acme.coffer claims vault key 5 only 1 writes after key 2" + accept))
         }
         // Another vault at the path.
         var other = try Vault.createTeam(identity: alice, name: "alice")
@@ -305,8 +315,22 @@ final class TeamTests: XCTestCase {
             try theirs.addMember(name: "carol-2", publicKey: try Identity.generate().publicKey)
         }
         XCTAssertThrowsError(try TeamMerge.merge(base: s.base, ours: s.ours, theirs: s.theirs, now: t)) {
-            XCTAssertEqual($0 as? VaultError, .mergeConflict("the other side added member 'carol-2' while a member was removed here; merge without it ('git checkout --ours'), then add them again if the team agrees"))
+            XCTAssertEqual($0 as? VaultError, .mergeConflict(TeamTests.olderKeyConflict("member 'carol-2'")))
         }
+        // Any slot, added under an older key than this side's (here re-keyed without a removal).
+        let k = try sides { ours, theirs in
+            try ours.rekey()
+            try theirs.addKeyFileSlot(try KeyFile.generate(), label: "ci")
+        }
+        XCTAssertThrowsError(try TeamMerge.merge(base: k.base, ours: k.ours, theirs: k.theirs, now: t)) {
+            XCTAssertEqual($0 as? VaultError, .mergeConflict(TeamTests.olderKeyConflict("slot 'ci'")))
+        }
+        // The other way round, from the newer branch, it merges.
+        XCTAssertNoThrow(try TeamMerge.merge(base: k.base, ours: k.theirs, theirs: k.ours, now: t))
+    }
+
+    static func olderKeyConflict(_ what: String) -> String {
+        "the other side added \(what) under an older vault key, or while a member was removed here: merge the other way round (from the newer branch), or remove that slot there first and add it again once merged"
     }
 
     func testAMembershipConflictFailsTheMerge() throws {
