@@ -55,7 +55,10 @@ public enum TeamMerge {
         let removed = Set(ours.slots.filter { baseKeys.contains(key($0)) && !theirsKeys.contains(key($0)) }.map(\.id))
         var added: [(Slot, SlotInfo)] = []
         for slot in theirs.slots where !baseKeys.contains(key(slot)) && !oursKeys.contains(key(slot)) {
-            guard let pair = theirs.slotWithInfo(slot.id) else { continue }
+            // A slot without an info is of a type this version does not know, which a re-key cannot keep.
+            guard let pair = theirs.slotWithInfo(slot.id), slot.isKnown else {
+                throw .mergeConflict("the other side added slot \(slot.id) of a type this version cannot re-key")
+            }
             added.append(pair)
         }
         // Slots the other side added under an older vault key than this side's: whoever lost access since
