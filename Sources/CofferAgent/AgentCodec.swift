@@ -56,6 +56,36 @@ public enum AgentCodec {
         return (slots, reply.int(.unlockedSlot).flatMap(UInt32.init(exactly:)))
     }
 
+    // MARK: Teams
+
+    /// A `teams` reply's `team` line: `NAME GENERATION ENTRIES PATH` (the path is the rest of the line).
+    public struct TeamLine: Sendable, Equatable {
+        public let name: String
+        public let generation: String
+        public let entries: Int
+        public let path: String
+    }
+
+    static func teamLine(name: String, generation: UInt64, entries: Int, path: String) -> String { "\(name) \(generation) \(entries) \(path)" }
+
+    public static func teams(_ reply: AgentMessage) -> [TeamLine] {
+        reply.strings(.team).compactMap { line in
+            let parts = line.split(separator: " ", maxSplits: 3).map(String.init)
+            guard parts.count == 4, let entries = Int(parts[2]) else { return nil }
+            return TeamLine(name: parts[0], generation: parts[1], entries: entries, path: parts[3])
+        }
+    }
+
+    /// A `problem` field: `NAME WHY`, a team refused (in `teams`, `list` and `export` replies).
+    static func problemLine(team: String, why: String) -> String { "\(team) \(why)" }
+
+    public static func problems(_ reply: AgentMessage) -> [(team: String, why: String)] {
+        reply.strings(.problem).map { line in
+            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+            return (parts.first ?? "", parts.count > 1 ? parts[1] : "")
+        }
+    }
+
     // MARK: Members
 
     /// `ID<TAB>ADDED<TAB>PUBLIC-KEY-LINE<TAB>ADDED-BY<TAB>NAME`: names cannot hold a tab (label rule).

@@ -65,8 +65,8 @@ final class AgentState {
         // Never waits: a busy lock is `lockBusy`, and the event loop tries the request again later while it
         // serves everyone else from memory (git must not wait on a writer).
         try store.withLock(waitSeconds: 0) { () throws -> Void in
+            // A changed file is checked before it is held; an unchanged one was checked when it was.
             try refresh(verify: verify)
-            try verify?(vault)
             var copy = vault
             guard try change(&copy) else { return }
             try store.write(try copy.seal())

@@ -31,15 +31,15 @@ extension AgentHandlers {
         return reply
     }
 
-    /// `team NAME GENERATION ENTRIES PATH` per team held, `problem NAME: WHY` per team refused.
+    /// A `team` line per team held, a `problem` per team refused (`AgentCodec.teamLine`, `problemLine`).
     func teamList() throws -> AgentMessageBuilder {
         try state.refresh()
         var reply = AgentMessageBuilder.ok
         for pin in teams.pins {
             if let held = try? teams.team(pin.name) {
-                reply.add(.team, "\(pin.name) \(held.vault.generation) \(held.vault.list.count) \(pin.path)")
+                reply.add(.team, AgentCodec.teamLine(name: pin.name, generation: held.vault.generation, entries: held.vault.list.count, path: pin.path))
             } else {
-                reply.add(.problem, "\(pin.name) \(teams.problems[pin.name] ?? "not open")")
+                reply.add(.problem, AgentCodec.problemLine(team: pin.name, why: teams.problems[pin.name] ?? "not open"))
             }
         }
         return reply
@@ -145,7 +145,7 @@ extension AgentHandlers {
 
     /// `problem NAME WHY` for each team left out of a reply because it was refused.
     func addProblems(_ reply: inout AgentMessageBuilder) {
-        for pin in teams.pins { if let why = teams.problems[pin.name] { reply.add(.problem, "\(pin.name) \(why)") } }
+        for pin in teams.pins { if let why = teams.problems[pin.name] { reply.add(.problem, AgentCodec.problemLine(team: pin.name, why: why)) } }
     }
 
     /// A change to an entry named `TEAM/NAME` that the owner's vault does not have goes to team TEAM,

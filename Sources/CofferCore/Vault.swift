@@ -151,16 +151,21 @@ public struct Vault: Sendable {
     public static func create(passphrase: SecureBytes, kdf: KDFParameters, label: String = "", now: Int64 = WallClock.now()) throws(VaultError) -> Vault {
         try kdf.validate()
         try checkLabel(label)
+        var vault = try Vault.empty(opener: nil)
+        let secret = try vault.appendPassphraseSlot(passphrase, kdf: kdf, label: label, now: now)
+        vault.opener = Opener(slotID: 0, secret: secret)
+        return vault
+    }
+
+    /// No slot, no entry: a fresh random vault key and vault id, for `create` and `createTeam`.
+    private static func empty(opener: Opener?) throws(VaultError) -> Vault {
         let key: SecureBytes, vaultID: [UInt8]
         do {
             key = try SecureBytes.random(count: VaultFormat.vaultKeyBytes)
             vaultID = try Random.bytes(VaultFormat.vaultIDBytes)
         } catch { throw .crypto(error) }
-        var vault = Vault(slots: [], infos: [:], vaultID: vaultID, generation: 0, nextSlotID: 0, vaultKey: key,
-                          readVersion: VaultFormat.version, opener: nil, list: EntryList())
-        let secret = try vault.appendPassphraseSlot(passphrase, kdf: kdf, label: label, now: now)
-        vault.opener = Opener(slotID: 0, secret: secret)
-        return vault
+        return Vault(slots: [], infos: [:], vaultID: vaultID, generation: 0, nextSlotID: 0, vaultKey: key,
+                     readVersion: VaultFormat.version, opener: opener, list: EntryList())
     }
 
     private init(slots: [Slot], infos: [UInt32: SlotInfo], vaultID: [UInt8], generation: UInt64, nextSlotID: UInt32,
@@ -632,13 +637,7 @@ public struct Vault: Sendable {
 
     /// A new team vault: one member slot, id 0, for `identity` under `name`, sealed by itself.
     public static func createTeam(identity: Identity, name: String, now: Int64 = WallClock.now()) throws(VaultError) -> Vault {
-        let key: SecureBytes, vaultID: [UInt8]
-        do {
-            key = try SecureBytes.random(count: VaultFormat.vaultKeyBytes)
-            vaultID = try Random.bytes(VaultFormat.vaultIDBytes)
-        } catch { throw .crypto(error) }
-        var vault = Vault(slots: [], infos: [:], vaultID: vaultID, generation: 0, nextSlotID: 0, vaultKey: key,
-                          readVersion: VaultFormat.version, opener: Opener(slotID: 0, secret: nil, identity: identity), list: EntryList())
+        var vault = try Vault.empty(opener: Opener(slotID: 0, secret: nil, identity: identity))
         vault.epoch = 1
         try vault.appendMember(name: name, publicKey: identity.publicKey, addedBy: name, now: now)
         return vault

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CofferAgent
 import CofferAgentProtocol
 import CofferCore
 
@@ -10,10 +11,7 @@ struct TeamList: ParsableCommand {
     func run() throws {
         let reply = try TeamSession.ask(options, AgentMessageBuilder(op: .teams))
         var rows = [["TEAM", "GENERATION", "ENTRIES", "PATH"]]
-        for line in reply.strings(.team) {
-            let parts = line.split(separator: " ", maxSplits: 3).map(String.init)
-            if parts.count == 4 { rows.append(parts) }
-        }
+        for t in AgentCodec.teams(reply) { rows.append([t.name, t.generation, String(t.entries), t.path]) }
         if rows.count > 1 { Console.table(rows).forEach(Console.out) }
         VaultSession.warnOfRefusedTeams(reply)
         if rows.count == 1 && reply.strings(.problem).isEmpty { Console.out("no team vaults") }

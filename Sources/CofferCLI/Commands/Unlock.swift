@@ -1,4 +1,5 @@
 import ArgumentParser
+import CofferAgent
 import CofferAgentProtocol
 import CofferCore
 import CofferSodium
@@ -32,10 +33,7 @@ struct UnlockCommand: ParsableCommand {
         Console.out("unlocked \(vault) (idle \(DurationText.format(timers.idleSeconds)), max \(DurationText.format(timers.maxSeconds)))")
         // The team vaults this unlock serves too, and any it refused (vault-v2.md §11.6).
         guard let teams = try? AgentClient.requestIfRunning(socketPath: socket, AgentMessageBuilder(op: .teams)) else { return }
-        for line in teams.strings(.team) {
-            let parts = line.split(separator: " ", maxSplits: 3).map(String.init)
-            if parts.count == 4 { Console.out("team \(parts[0]): \(parts[2] == "1" ? "1 entry" : "\(parts[2]) entries"), \(parts[3])") }
-        }
+        for t in AgentCodec.teams(teams) { Console.out("team \(t.name): \(t.entries == 1 ? "1 entry" : "\(t.entries) entries"), \(t.path)") }
         VaultSession.warnOfRefusedTeams(teams)
     }
 

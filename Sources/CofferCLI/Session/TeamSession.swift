@@ -20,8 +20,7 @@ enum TeamSession {
     static func team(_ named: String?, _ options: VaultOptions) throws -> String {
         if let named { return named }
         let teams = try ask(options, AgentMessageBuilder(op: .teams))
-        let names = teams.strings(.team).compactMap { $0.split(separator: " ").first.map(String.init) }
-            + teams.strings(.problem).compactMap { $0.split(separator: " ").first.map(String.init) }
+        let names = AgentCodec.teams(teams).map(\.name) + AgentCodec.problems(teams).map(\.team)
         guard names.count == 1 else {
             throw CLIError.usage(names.isEmpty ? "you have no team vault" : "you have several team vaults: \(names.joined(separator: ", "))",
                                  hint: names.isEmpty ? "create one with 'coffer team init PATH' or add one with 'coffer team add PATH'" : "name one with --team NAME")

@@ -158,10 +158,7 @@ final class VaultSession {
     /// A team vault the agent refused is left out of its answer: said on stderr, so nobody mistakes the
     /// missing entries for deleted ones (`agent-protocol.md` §3.5).
     static func warnOfRefusedTeams(_ reply: AgentMessage) {
-        for line in reply.strings(.problem) {
-            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
-            Console.warning("team '\(parts[0])' is not served: \(parts.count > 1 ? parts[1] : "")")
-        }
+        for (team, why) in AgentCodec.problems(reply) { Console.warning("team '\(team)' is not served: \(why)") }
     }
 }
 
